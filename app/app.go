@@ -1,0 +1,123 @@
+// Package app is the tutorial's whole job in one place, shared by every host: start a login,
+// finish it and store the tokens, list my groups with a refresh-token authorizer that writes
+// renewed tokens back, and log out. Hosts supply only a Doer and a token Storage.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/globus-edge/globus-edge/auth"
+	"github.com/globus-edge/globus-edge/authorizer"
+	"github.com/globus-edge/globus-edge/config"
+	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/tokens"
+	"github.com/globus-edge/globus-edge/transport"
+)
+
+// ErrLoginRequired means there are no usable tokens: never logged in, logged out, or Globus
+// refused the stored refresh token (which is then removed). The user must log in.
+var ErrLoginRequired = errors.New("login required")
+
+// DefaultScopes is what the tutorial requests.
+var DefaultScopes = []string{groups.ScopeViewMyGroupsAndMemberships}
+
+// App runs the login and the Groups call for one client and one token Storage.
+type App struct {
+	Config  config.Config
+	Auth    *auth.Client
+	Storage tokens.Storage
+	// Scopes requested at login; nil means DefaultScopes.
+	Scopes []string
+	// OnRefresh, if set, is told after tokens were renewed and stored (for UI events).
+	OnRefresh func()
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	// Transport sends every request with retries and timeouts; its fields may be tuned
+	// (tests record its sleeps instead of waiting).
+	Transport *transport.Client
+
+	mu sync.Mutex
+	// authz is reused while the stored tokens are the ones it was built from, so concurrent
+	// calls share one refresh.
+	authz    *authorizer.RefreshToken
+	authzSrc tokens.Data
+}
+
+// New returns an App. Requests go through d wrapped in the retry policy and cfg.Timeout.
+func New(cfg config.Config, d transport.Doer, storage tokens.Storage, clientSecret string) *App {
+	rd := &transport.Client{Doer: d, Timeout: cfg.Timeout}
+	a := &App{Config: cfg, Storage: storage, Transport: rd}
+	a.Auth = &auth.Client{ClientID: cfg.ClientID, ClientSecret: clientSecret, BaseURL: cfg.AuthURL, Doer: rd, Now: a.now}
+	return a
+}
+
+func (a *App) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// StartLogin begins a login. Unset options default to the tutorial's: the Groups scope,
+// refresh tokens, the configured redirect URI.
+func (a *App) StartLogin(o auth.FlowOptions) (*auth.Flow, error) {
+	if o.Scopes == nil {
+		o.Scopes = a.Scopes
+		if o.Scopes == nil {
+			o.Scopes = DefaultScopes
+		}
+		o.RefreshTokens = true
+	}
+	if o.RedirectURI == "" {
+		o.RedirectURI = a.Config.Redirect()
+	}
+	return a.Auth.StartFlow(o)
+}
+
+// FinishLogin exchanges a pasted or redirected code and stores the tokens. Nothing is stored
+// unless the exchange succeeded and returned a Groups token.
+func (a *App) FinishLogin(ctx context.Context, f *auth.Flow, code string) error {
+	r, err := a.Auth.ExchangeCode(ctx, f, code)
+	if err != nil {
+		return err
+	}
+	if _, ok := r.ByResourceServer()[groups.ResourceServer]; !ok {
+		return fmt.Errorf("login: Globus Auth returned no token for %s (check the requested scopes)", groups.ResourceServer)
+	}
+	if err := a.Storage.StoreResponse(ctx, r); err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	return nil
+}
+
+// FinishRedirect handles the query of a redirect back from Auth: an ?error= becomes an
+// *auth.AuthorizeError, a state that is not the flow's is refused before the code is used,
+// then the code is exchanged as in FinishLogin.
+func (a *App) FinishRedirect(ctx context.Context, f *auth.Flow, q url.Values) error {
+	if e := q.Get("error"); e != "" {
+		return &auth.AuthorizeError{Code: e, Description: q.Get("error_description")}
+	}
+	if err := f.CheckState(q.Get("state")); err != nil {
+		return err
+	}
+	if q.Get("code") == "" {
+		return errors.New("login: the redirect carries no code")
+	}
+	return a.FinishLogin(ctx, f, q.Get("code"))
+}
+
+// LoggedIn reports whether usable Groups tokens are stored (a refresh token, or an access
+// token that has not expired). It makes no network call.
+func (a *App) LoggedIn(ctx context.Context) (bool, error) {
+	d, err := a.Storage.Get(ctx, groups.ResourceServer)
+	if err != nil || d == nil {
+		return false, err
+	}
+	return d.RefreshToken != "" || a.now().Before(d.ExpiresAt()), nil
+}

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/globus-edge/globus-edge/auth"
+	"github.com/globus-edge/globus-edge/authorizer"
+	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/tokens"
+)
+
+// MyGroups lists the user's groups with the stored tokens, renewing them first when they are
+// within 60 s of expiry (and once more after a 401), writing renewed tokens back to Storage
+// before they are used. If Globus refuses the refresh token, the stored tokens are removed and
+// the error wraps ErrLoginRequired.
+func (a *App) MyGroups(ctx context.Context, statuses ...string) ([]groups.Group, error) {
+	authz, err := a.authorizer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gc := &groups.Client{BaseURL: a.Config.GroupsURL, Doer: &authorizer.Transport{Base: a.Transport, Authorizer: authz}}
+	gs, err := gc.MyGroups(ctx, statuses...)
+	if auth.IsInvalidGrant(err) {
+		if _, cerr := a.Storage.Clear(ctx); cerr != nil {
+			return nil, fmt.Errorf("%w (and removing the stored tokens failed: %v)", err, cerr)
+		}
+		a.forget()
+		return nil, fmt.Errorf("%w: Globus refused the stored refresh token (expired or revoked): %w", ErrLoginRequired, err)
+	}
+	return gs, err
+}
+
+// authorizer returns the authorizer for the stored Groups tokens, reusing the current one while
+// storage still holds what it was built from (another tab or process may have changed it).
+func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, error) {
+	d, err := a.Storage.Get(ctx, groups.ResourceServer)
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		return nil, ErrLoginRequired
+	}
+	if d.RefreshToken == "" {
+		if !a.now().Before(d.ExpiresAt().Add(-authorizer.ExpiresAdjust)) {
+			return nil, fmt.Errorf("%w: the stored access token has expired and there is no refresh token", ErrLoginRequired)
+		}
+		return authorizer.AccessToken(d.AccessToken), nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.authz != nil && a.authzSrc == *d {
+		return a.authz, nil
+	}
+	rt, err := authorizer.FromData(a.Auth, *d)
+	if err != nil {
+		return nil, err
+	}
+	rt.Now = a.now
+	rt.OnRefresh = func(ctx context.Context, r *tokens.Response) error {
+		if err := a.Storage.StoreResponse(ctx, r); err != nil {
+			return err
+		}
+		if a.OnRefresh != nil {
+			a.OnRefresh()
+		}
+		return nil
+	}
+	a.authz, a.authzSrc = rt, *d
+	return rt, nil
+}
+
+func (a *App) forget() {
+	a.mu.Lock()
+	a.authz = nil
+	a.mu.Unlock()
+}
+
+// Logout revokes every stored access and refresh token, then removes them from Storage. The
+// tokens are removed even when a revocation fails (Globus unreachable); the returned error
+// then says which revocations failed, so the user knows the tokens may still be live.
+func (a *App) Logout(ctx context.Context) error {
+	stored, err := a.Storage.Clear(ctx)
+	a.forget()
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	var errs []error
+	for _, d := range stored {
+		for _, t := range []string{d.AccessToken, d.RefreshToken} {
+			if t == "" {
+				continue
+			}
+			if err := a.Auth.Revoke(ctx, t); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("logout: tokens removed from storage, but revoking failed: %w", errors.Join(errs...))
+	}
+	return nil
+}

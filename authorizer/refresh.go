@@ -1,0 +1,116 @@
+package authorizer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/globus-edge/globus-edge/tokens"
+)
+
+// ExpiresAdjust is how long before expiry a token is renewed, as in the Python SDK.
+const ExpiresAdjust = 60 * time.Second
+
+// Refresher renews tokens; *auth.Client implements it.
+type Refresher interface {
+	Refresh(ctx context.Context, refreshToken string) (*tokens.Response, error)
+}
+
+// RefreshToken is the Python SDK's RefreshTokenAuthorizer. It uses AccessToken while
+// now <= ExpiresAt - 60 s and renews otherwise. Only one renewal runs at a time: concurrent
+// callers wait for it and share its result. Safe for concurrent use.
+type RefreshToken struct {
+	// Client renews tokens. Required.
+	Client Refresher
+	// OnRefresh, if set, receives every refresh response before the new token is used (the
+	// tutorial passes the token storage's StoreResponse). If it fails, the request fails: a
+	// rotated refresh token that was not persisted must not be relied on.
+	OnRefresh func(ctx context.Context, r *tokens.Response) error
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	mu           sync.Mutex
+	refreshToken string
+	accessToken  string
+	expiresAt    time.Time // zero: unknown, renew before use
+}
+
+// NewRefreshToken returns an authorizer for refreshToken with an optional current access token
+// and its expiry (both or neither, as in the Python SDK). Unlike the Python SDK it does not
+// renew at construction; the first Header call does when needed.
+func NewRefreshToken(client Refresher, refreshToken, accessToken string, expiresAt time.Time) (*RefreshToken, error) {
+	if refreshToken == "" {
+		return nil, errors.New("authorizer: no refresh token (log in with refresh tokens requested)")
+	}
+	if (accessToken == "") != expiresAt.IsZero() {
+		return nil, errors.New("authorizer: access token and expiry must be given together")
+	}
+	return &RefreshToken{Client: client, refreshToken: refreshToken, accessToken: accessToken, expiresAt: expiresAt}, nil
+}
+
+// FromData builds a RefreshToken authorizer from stored token data.
+func FromData(client Refresher, d tokens.Data) (*RefreshToken, error) {
+	return NewRefreshToken(client, d.RefreshToken, d.AccessToken, d.ExpiresAt())
+}
+
+func (a *RefreshToken) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// Header implements Authorizer. Holding the lock across the renewal is what makes concurrent
+// callers wait for one refresh instead of each sending their own.
+func (a *RefreshToken) Header(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.accessToken == "" || a.expiresAt.IsZero() || a.now().After(a.expiresAt.Add(-ExpiresAdjust)) {
+		if err := a.renew(ctx); err != nil {
+			return "", err
+		}
+	}
+	return "Bearer " + a.accessToken, nil
+}
+
+// Invalidate implements Authorizer: after a 401 the next Header renews.
+func (a *RefreshToken) Invalidate() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.expiresAt = time.Time{}
+	return true
+}
+
+// AccessToken returns the current access token and its expiry (for hosts that display them).
+func (a *RefreshToken) AccessToken() (string, time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.accessToken, a.expiresAt
+}
+
+func (a *RefreshToken) renew(ctx context.Context) error {
+	r, err := a.Client.Refresh(ctx, a.refreshToken)
+	if err != nil {
+		return err
+	}
+	byRS := r.ByResourceServer()
+	if len(byRS) != 1 {
+		return fmt.Errorf("authorizer: a refresh response must hold exactly one resource server, got %d", len(byRS))
+	}
+	var t tokens.Data
+	for _, t = range byRS {
+	}
+	// Persist first: if the server rotated the refresh token, the old one is already dead.
+	if a.OnRefresh != nil {
+		if err := a.OnRefresh(ctx, r); err != nil {
+			return fmt.Errorf("authorizer: storing refreshed tokens: %w", err)
+		}
+	}
+	a.accessToken, a.expiresAt = t.AccessToken, t.ExpiresAt()
+	if t.RefreshToken != "" { // keep the old one when the response carries none
+		a.refreshToken = t.RefreshToken
+	}
+	return nil
+}

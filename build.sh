@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# build.sh — build, test, demo and benchmark globus-edge. Usable from any directory.
+#   ./build.sh demo     the offline demo against the built-in fake Globus (README's main command)
+#   ./build.sh test     every test: vet, gofmt, Go tests (core, CLI, fake, browser, worker), js/wasm tests
+#   ./build.sh cli      build the native CLI into dist/globus-groups
+#   ./build.sh web      build the static page into dist/web/
+#   ./build.sh worker   build the Cloudflare Worker into build/
+#   ./build.sh bench    benchmarks against their baselines (BENCHMARKS.md)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+GOROOT_WASM="$(go env GOROOT)/lib/wasm"
+
+# Host-specific steps live beside this file, one script per host.
+for f in scripts/*.sh; do
+  # shellcheck source=/dev/null
+  [ -f "$f" ] && source "$f"
+done
+
+cmd_cli() {
+  mkdir -p dist
+  go build -trimpath -o dist/globus-groups ./cmd/globus-groups
+  echo "built dist/globus-groups"
+}
+
+cmd_demo() {
+  cmd_cli >/dev/null
+  go run ./cmd/demo -cli dist/globus-groups "$@"
+}
+
+cmd_test() {
+  echo "== gofmt"
+  local unformatted
+  unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))"
+  if [ -n "$unformatted" ]; then echo "not gofmt-ed:"; echo "$unformatted"; return 1; fi
+  echo "== go vet"
+  go vet ./...
+  GOOS=js GOARCH=wasm go vet ./...
+  echo "== go test (native: core, CLI, fake, browser and worker end-to-end)"
+  go test -count=1 ./...
+  echo "== go test (js/wasm under Node)"
+  PATH="$GOROOT_WASM:$PATH" GOOS=js GOARCH=wasm go test -count=1 $(js_test_packages)
+}
+
+# js_test_packages lists the packages with tests that must also pass under js/wasm.
+js_test_packages() {
+  go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' \
+    ./config/... ./transport/... ./auth/... ./tokens/... ./authorizer/... ./groups/... ./app/... ./wasm/... 2>/dev/null
+}
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+
+main() {
+  local cmd="${1:-}"
+  [ -n "$cmd" ] || { usage; exit 2; }
+  shift
+  if declare -F "cmd_$cmd" >/dev/null; then
+    "cmd_$cmd" "$@"
+  else
+    usage
+    exit 2
+  fi
+}
+main "$@"

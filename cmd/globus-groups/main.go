@@ -1,0 +1,118 @@
+// Command globus-groups is the Python Globus SDK tutorial script ("list my groups" with refresh
+// tokens and a JSON token file) in Go: the first run prints a login URL and reads the code,
+// later runs reuse and refresh the stored tokens; every run prints the groups as CSV.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/globus-edge/globus-edge/app"
+	"github.com/globus-edge/globus-edge/auth"
+	"github.com/globus-edge/globus-edge/config"
+	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/tokens"
+)
+
+// tokenFileName is the tutorial's token file, in the home directory.
+const tokenFileName = ".list-my-globus-groups-tokens.json"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Getenv)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "globus-groups: "+oneLine(err.Error()))
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("globus-groups", flag.ContinueOnError)
+	tokenFile := fs.String("token-file", "", "token file (default ~/"+tokenFileName+")")
+	clientID := fs.String("client-id", "", "native app client id (default $GLOBUS_CLIENT_ID or the tutorial client)")
+	logout := fs.Bool("logout", false, "revoke the stored tokens and remove them")
+	statuses := fs.String("statuses", "", "comma-separated membership statuses (default: active)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	if *clientID != "" {
+		cfg.ClientID = *clientID
+	}
+	if *tokenFile == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return fmt.Errorf("finding the home directory for the token file: %w", err)
+		}
+		*tokenFile = filepath.Join(home, tokenFileName)
+	}
+	blob := tokens.FileBlob{Path: *tokenFile}
+	a := app.New(cfg, http.DefaultClient, tokens.NewStore(blob), "")
+
+	if *logout {
+		if !blob.Exists() {
+			return errors.New("not logged in: no token file at " + *tokenFile)
+		}
+		return wrapStorage(a.Logout(ctx), *tokenFile)
+	}
+	// The tutorial's test for "already logged in?" is the token file's existence.
+	if !blob.Exists() {
+		if err := login(ctx, a, stdin, stdout); err != nil {
+			return err
+		}
+	}
+	var st []string
+	if *statuses != "" {
+		st = strings.Split(*statuses, ",")
+	}
+	gs, err := a.MyGroups(ctx, st...)
+	if errors.Is(err, app.ErrLoginRequired) {
+		return fmt.Errorf("%w; run again to log in", err)
+	}
+	if err != nil {
+		return wrapStorage(err, *tokenFile)
+	}
+	return groups.WriteCSV(stdout, gs)
+}
+
+func login(ctx context.Context, a *app.App, stdin io.Reader, stdout io.Writer) error {
+	flow, err := a.StartLogin(auth.FlowOptions{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Please go to this URL and login:\n\n%s\n\n", flow.AuthorizeURL)
+	fmt.Fprint(stdout, "Please enter the code here: ")
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	code := strings.TrimSpace(line)
+	if code == "" {
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("reading the code: %w", err)
+		}
+		return errors.New("no code entered")
+	}
+	return a.FinishLogin(ctx, flow, code)
+}
+
+// wrapStorage names the token file in storage errors and says it was left untouched.
+func wrapStorage(err error, path string) error {
+	if errors.Is(err, tokens.ErrCorrupt) {
+		return fmt.Errorf("token file %s cannot be read (left unchanged; move it away to log in again): %w", path, err)
+	}
+	return err
+}
+
+// oneLine keeps the error on one line of stderr.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

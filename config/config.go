@@ -1,0 +1,131 @@
+// Package config resolves where Globus lives and how the project talks to it: environments,
+// base-URL overrides, the HTTP timeout and the native-app client settings, using the names the
+// Python Globus SDK reads from the environment.
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TutorialClientID is the native-app client id of the Python SDK's tutorial. Replace it with
+// your own registered client id for production use.
+const TutorialClientID = "61338d24-54d5-408f-a10d-66c06b59f6d2"
+
+// Names of the settings, as the Python SDK spells them (DESIGN.md "Configuration").
+const (
+	EnvEnvironment = "GLOBUS_SDK_ENVIRONMENT"
+	EnvAuthURL     = "GLOBUS_SDK_SERVICE_URL_AUTH"
+	EnvGroupsURL   = "GLOBUS_SDK_SERVICE_URL_GROUPS"
+	EnvHTTPTimeout = "GLOBUS_SDK_HTTP_TIMEOUT"
+	EnvClientID    = "GLOBUS_CLIENT_ID"
+	EnvRedirectURI = "GLOBUS_REDIRECT_URI"
+)
+
+// DefaultTimeout is the per-request timeout when GLOBUS_SDK_HTTP_TIMEOUT is unset or empty.
+const DefaultTimeout = 60 * time.Second
+
+// Config is everything a host needs to reach Globus Auth and Groups.
+type Config struct {
+	// Environment is the Globus environment name, e.g. "production".
+	Environment string
+	// AuthURL and GroupsURL are the service base URLs, always without a trailing slash.
+	AuthURL, GroupsURL string
+	// Timeout bounds each HTTP attempt; zero means no timeout (GLOBUS_SDK_HTTP_TIMEOUT=-1).
+	Timeout time.Duration
+	// ClientID is the native app's client id.
+	ClientID string
+	// RedirectURI is where Auth sends the browser back; empty means Auth's auth-code page.
+	RedirectURI string
+}
+
+// domains maps the environments the Python SDK knows to their domains.
+var domains = map[string]string{
+	"production":  "globus.org",
+	"preview":     "preview.globus.org",
+	"sandbox":     "sandbox.globuscs.info",
+	"integration": "integration.globuscs.info",
+	"test":        "test.globuscs.info",
+	"staging":     "staging.globuscs.info",
+}
+
+// ServiceURL returns the base URL of service ("auth" or "groups") in the named environment,
+// following the Python SDK's rule: auth lives at auth.<domain>, other services at
+// <service>.api.<domain>. An unknown environment is an error.
+func ServiceURL(environment, service string) (string, error) {
+	domain, ok := domains[environment]
+	if !ok {
+		return "", fmt.Errorf("config: unknown Globus environment %q (known: production, preview, sandbox, integration, test, staging)", environment)
+	}
+	if service == "auth" {
+		return "https://auth." + domain, nil
+	}
+	return "https://" + service + ".api." + domain, nil
+}
+
+// FromEnv builds a Config from getenv (os.Getenv natively, worker vars or page config elsewhere).
+// Service URL overrides beat the environment table; an empty value counts as unset.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Environment: getenv(EnvEnvironment),
+		ClientID:    getenv(EnvClientID),
+		RedirectURI: getenv(EnvRedirectURI),
+	}
+	if c.Environment == "" {
+		c.Environment = "production"
+	}
+	if c.ClientID == "" {
+		c.ClientID = TutorialClientID
+	}
+	var err error
+	if c.AuthURL, err = serviceURL(getenv(EnvAuthURL), c.Environment, "auth"); err != nil {
+		return Config{}, err
+	}
+	if c.GroupsURL, err = serviceURL(getenv(EnvGroupsURL), c.Environment, "groups"); err != nil {
+		return Config{}, err
+	}
+	if c.Timeout, err = ParseTimeout(getenv(EnvHTTPTimeout)); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func serviceURL(override, environment, service string) (string, error) {
+	if override != "" {
+		return TrimBase(override), nil
+	}
+	return ServiceURL(environment, service)
+}
+
+// TrimBase removes trailing slashes so paths can be joined with exactly one slash.
+func TrimBase(base string) string { return strings.TrimRight(base, "/") }
+
+// ParseTimeout reads GLOBUS_SDK_HTTP_TIMEOUT: seconds (fractions allowed), "" for the 60 s
+// default, -1 for no timeout.
+func ParseTimeout(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return DefaultTimeout, nil
+	}
+	secs, err := strconv.ParseFloat(s, 64)
+	if err != nil || secs < -1 || (secs < 0 && secs != -1) {
+		return 0, fmt.Errorf("config: %s must be a number of seconds or -1, got %q", EnvHTTPTimeout, s)
+	}
+	if secs == -1 {
+		return 0, nil
+	}
+	return time.Duration(secs * float64(time.Second)), nil
+}
+
+// AuthCodePage is Auth's page that displays the code to paste, the default native redirect.
+func (c Config) AuthCodePage() string { return c.AuthURL + "/v2/web/auth-code" }
+
+// Redirect returns RedirectURI, or the auth-code page when it is empty.
+func (c Config) Redirect() string {
+	if c.RedirectURI != "" {
+		return c.RedirectURI
+	}
+	return c.AuthCodePage()
+}

@@ -1,0 +1,48 @@
+// Package globustest is a strict, in-process fake of Globus Auth and Globus
+// Groups for tests and offline demos.
+//
+// New starts two real HTTP listeners on loopback: one plays Globus Auth
+// (authorize, token, revoke, OIDC discovery, helper pages) and one plays the
+// Groups API (GET /v2/groups/my_groups). The fake auto-approves every valid
+// authorize request as TestUser; there is no login form. It is deliberately
+// strict where the real services are: exact redirect_uri matching, PKCE S256
+// mandatory for native clients, single-use authorization codes (a replayed
+// code revokes the tokens issued from it), form-encoded token requests only,
+// no Authorization header from native clients, HTTP Basic for confidential
+// clients, and Groups access only with an active Groups token.
+//
+// Every response of both listeners carries CORS headers
+// (Access-Control-Allow-Origin echoing the Origin, or "*" without one, and
+// Access-Control-Expose-Headers: Retry-After) and OPTIONS preflights are
+// answered with 204, so browser code can call the fake directly.
+//
+// Each request is counted under "<METHOD> <path>" (see Server.Count);
+// token posts are also counted as "grant:<grant_type>" and revocations as
+// "revoke". Faults (Server.Inject) make chosen requests fail, stall or answer
+// malformed bodies.
+//
+// # HTTP control endpoints
+//
+// Browser and worker tests, which cannot call Go methods, drive the fake
+// through endpoints under /_fake/ on the Auth listener. They are CORS-enabled,
+// never counted and never faulted:
+//
+//	GET  /_fake/counts                 JSON object of all counters (Server.Counts)
+//	POST /_fake/reset-counts           Server.ResetCounts
+//	POST /_fake/faults                 Server.Inject; body is a JSON fault:
+//	                                   {"method","path","status","retry_after",
+//	                                    "delay_ms","body","content_type","times"}
+//	POST /_fake/clear-faults           Server.ClearFaults
+//	POST /_fake/expire-access-tokens   Server.ExpireAccessTokens
+//	POST /_fake/clients                Server.RegisterClient; body
+//	                                   {"id","secret","redirect_uris":[...]}
+//	POST /_fake/deny-next-authorize    Server.SetDenyNextAuthorize; body
+//	                                   {"error":"access_denied"}
+//	GET  /_fake/issued-tokens          JSON array (Server.IssuedTokens)
+//	GET  /_fake/token-active?token=T   {"active":bool} (Server.TokenActive)
+//
+// POST bodies are JSON with unknown fields refused; successful calls answer
+// 200 {"ok":true}.
+//
+// The command cmd/fakeglobus runs the same fake as a standalone process.
+package globustest

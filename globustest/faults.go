@@ -1,0 +1,136 @@
+package globustest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Fault makes matching requests fail, stall or answer a chosen body.
+// Faults apply on both listeners, after counting and before normal
+// handling; the first matching fault (in Inject order) is used.
+type Fault struct {
+	// Method to match; "" matches any method except OPTIONS, so a fault
+	// does not break the CORS preflight of the request it targets (use
+	// "OPTIONS" to fault preflights).
+	Method string
+	// Path is the exact URL path, e.g. "/v2/groups/my_groups" or
+	// "/v2/oauth2/token".
+	Path string
+	// Status to answer; 0 means 200, or, with Body also empty, "handle the
+	// request normally" (after Delay and with Retry-After set).
+	Status int
+	// RetryAfter is the Retry-After header value, if non-empty.
+	RetryAfter string
+	// Delay is slept before answering; a cancelled request stops waiting
+	// and gets no answer.
+	Delay time.Duration
+	// Body is sent instead of the normal answer (e.g. malformed JSON). ""
+	// means a reference-shaped error body for Status: Groups
+	// {"code","detail"}, Auth {"errors":[{status,id,code,detail,title}],
+	// "error","error_description"} with a fresh request id.
+	Body string
+	// ContentType of Body; "" means application/json.
+	ContentType string
+	// Times is how many matching requests the fault applies to; 0 means 1,
+	// negative means every matching request until ClearFaults.
+	Times int
+}
+
+// Inject adds a fault.
+func (s *Server) Inject(f Fault) {
+	if f.Times == 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &f)
+}
+
+// ClearFaults removes every pending fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// takeFault consumes one use of the first fault matching r.
+func (s *Server) takeFault(r *http.Request) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if f.Path != r.URL.Path {
+			continue
+		}
+		if f.Method == "" && r.Method == http.MethodOptions ||
+			f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
+			continue
+		}
+		out := *f
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+			}
+		}
+		return out, true
+	}
+	return Fault{}, false
+}
+
+// applyFault carries out f and reports whether normal handling should
+// follow.
+func (s *Server) applyFault(sd side, w http.ResponseWriter, r *http.Request, f Fault) bool {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-r.Context().Done():
+			return false
+		case <-t.C:
+		}
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Status == 0 && f.Body == "" {
+		return true
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	body := f.Body
+	if body == "" {
+		body = defaultFaultBody(sd, status)
+	}
+	ct := f.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	w.Header().Set("Content-Type", ct)
+	if strings.HasPrefix(r.URL.Path, "/v2/oauth2/token") {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(status)
+	w.Write([]byte(body))
+	return false
+}
+
+// defaultFaultBody is the reference-shaped error document for status.
+func defaultFaultBody(sd side, status int) string {
+	if status < 300 {
+		return "{}"
+	}
+	code := errorCode(status)
+	detail := "injected fault: " + http.StatusText(status)
+	var v map[string]any
+	if sd == sideAuth {
+		v = authAPIErrorBody(status, code, detail)
+	} else {
+		v = groupsErrorBody(code, detail)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,84 @@
+package globustest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+)
+
+func TestFaultTimesTwoThenSuccess(t *testing.T) {
+	s := NewT(t, Options{})
+	at := str(login(t, s, authReq{})["access_token"])
+	s.Inject(Fault{Path: "/v2/groups/my_groups", Status: 503, RetryAfter: "1", Times: 2})
+	for i := range 2 {
+		r := groups(t, s, at, "")
+		if r.status != 503 || r.header.Get("Retry-After") != "1" || r.json["code"] != "SERVICE_UNAVAILABLE" ||
+			str(r.json["detail"]) == "" || r.header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("attempt %d: %d %v %s", i, r.status, r.header, r.raw)
+		}
+	}
+	if r := groups(t, s, at, ""); r.status != http.StatusOK {
+		t.Errorf("after the fault: %d", r.status)
+	}
+	if n := s.Count("GET /v2/groups/my_groups"); n != 3 {
+		t.Errorf("faulted requests must count: %d", n)
+	}
+}
+
+func TestFaultAuthBodyAndCustomBody(t *testing.T) {
+	s := NewT(t, Options{})
+	s.Inject(Fault{Method: "POST", Path: "/v2/oauth2/token", Status: 500})
+	r := exchange(t, s, code(t, s, authReq{}))
+	errs, _ := r.json["errors"].([]any)
+	if r.status != 500 || len(errs) != 1 || str(errs[0].(map[string]any)["id"]) == "" ||
+		errs[0].(map[string]any)["status"] != "500" || str(r.json["error"]) == "" {
+		t.Fatalf("auth fault: %d %s", r.status, r.raw)
+	}
+	if s.Count("grant:authorization_code") != 1 {
+		t.Errorf("grant counter %v", s.Counts())
+	}
+	s.Inject(Fault{Path: "/v2/groups/my_groups", Body: "{not json", ContentType: "text/plain"})
+	r = groups(t, s, "x", "")
+	if r.status != 200 || string(r.raw) != "{not json" || r.header.Get("Content-Type") != "text/plain" {
+		t.Errorf("custom body: %d %q %v", r.status, r.raw, r.header)
+	}
+	// Method mismatch: no fault.
+	s.Inject(Fault{Method: "POST", Path: "/v2/groups/my_groups", Status: 500})
+	if r := groups(t, s, "x", ""); r.status != http.StatusUnauthorized {
+		t.Errorf("fault for another method applied: %d", r.status)
+	}
+}
+
+func TestFaultDelay(t *testing.T) {
+	s := NewT(t, Options{})
+	at := str(login(t, s, authReq{})["access_token"])
+	s.Inject(Fault{Path: "/v2/groups/my_groups", Delay: 150 * time.Millisecond})
+	start := time.Now()
+	if r := groups(t, s, at, ""); r.status != http.StatusOK || time.Since(start) < 150*time.Millisecond {
+		t.Errorf("delay-only fault: %d after %v", r.status, time.Since(start))
+	}
+	s.Inject(Fault{Path: "/v2/groups/my_groups", Delay: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.GroupsURL()+"/v2/groups/my_groups", nil)
+	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("want deadline exceeded, got %v", err)
+	}
+}
+
+func TestFaultSkipsPreflight(t *testing.T) {
+	s := NewT(t, Options{})
+	s.Inject(Fault{Path: "/v2/oauth2/token", Status: 429})
+	req, _ := http.NewRequest(http.MethodOptions, s.AuthURL()+"/v2/oauth2/token", nil)
+	req.Header.Set("Origin", "http://127.0.0.1:1234")
+	if r := do(t, req); r.status != http.StatusNoContent {
+		t.Errorf("preflight faulted: %d", r.status)
+	}
+	r := post(t, s, "/v2/oauth2/token", url.Values{}, "", "")
+	if r.status != 429 || r.header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("token fault: %d %v", r.status, r.header)
+	}
+}

@@ -1,0 +1,64 @@
+// Package groups is the Globus Groups "my groups" call and the tutorial's CSV of its result.
+package groups
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/globus-edge/globus-edge/transport"
+)
+
+// ResourceServer is the Groups resource server name in token responses.
+const ResourceServer = "groups.api.globus.org"
+
+// Scopes of the Groups API.
+const (
+	ScopeViewMyGroupsAndMemberships = "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships"
+	ScopeAll                        = "urn:globus:auth:scope:groups.api.globus.org:all"
+)
+
+// Statuses accepted by MyGroups.
+var Statuses = []string{"active", "invited", "pending", "rejected", "removed", "left", "declined"}
+
+// Client calls the Groups API.
+type Client struct {
+	// BaseURL of Groups, without a trailing slash.
+	BaseURL string
+	// Doer sends requests and must add authorization (an *authorizer.Transport).
+	Doer transport.Doer
+}
+
+// MyGroups returns the groups in which the caller has a membership with one of statuses
+// (the server's default, "active", when none are given): GET /v2/groups/my_groups.
+func (c *Client) MyGroups(ctx context.Context, statuses ...string) ([]Group, error) {
+	u := c.BaseURL + "/v2/groups/my_groups"
+	if len(statuses) > 0 {
+		for _, s := range statuses {
+			if !valid(s) {
+				return nil, fmt.Errorf("groups: unknown membership status %q (valid: %s)", s, strings.Join(Statuses, ", "))
+			}
+		}
+		u += "?statuses=" + url.QueryEscape(strings.Join(statuses, ","))
+	}
+	body, err := transport.GetJSON(ctx, c.Doer, u)
+	if err != nil {
+		return nil, fmt.Errorf("groups: listing my groups: %w", err)
+	}
+	var gs []Group
+	if err := json.Unmarshal(body, &gs); err != nil {
+		return nil, fmt.Errorf("groups: malformed my_groups response: %w", err)
+	}
+	return gs, nil
+}
+
+func valid(status string) bool {
+	for _, s := range Statuses {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}

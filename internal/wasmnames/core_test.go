@@ -1,0 +1,53 @@
+//go:build !(js && wasm)
+
+package wasmnames
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// buildWasm builds a js/wasm program and returns its bytes.
+func buildWasm(t *testing.T, pkg string) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "prog.wasm")
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The core must not link net/http.Transport: it nearly doubles the page's download.
+func TestCoreDoesNotLinkHTTPTransport(t *testing.T) {
+	wasm := buildWasm(t, "./testdata/coreprog")
+	names, err := Functions(wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 1000 {
+		t.Fatalf("only %d function names: name section misread", len(names))
+	}
+	has := func(n string) bool { ok, _ := Contains(wasm, n); return ok }
+	if !has("github.com/globus-edge/globus-edge/app.(*App).MyGroups") {
+		t.Fatal("the check cannot see the core's own functions")
+	}
+	if has("net/http.(*Transport).roundTrip") {
+		t.Fatal("the core links net/http.(*Transport).roundTrip (an http.Client is used somewhere)")
+	}
+}
+
+// The check itself must be able to fail: a program using http.DefaultClient links it.
+func TestCheckDetectsHTTPClient(t *testing.T) {
+	wasm := buildWasm(t, "./testdata/clientprog")
+	if ok, err := Contains(wasm, "net/http.(*Transport).roundTrip"); err != nil || !ok {
+		t.Fatalf("http.Get program: found=%v err=%v", ok, err)
+	}
+}

@@ -1,0 +1,151 @@
+package tokens
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Storage keeps token data by resource server for one login. Implementations: Store (a
+// Document in a Blob: JSON file, localStorage key, KV value) and anything a user supplies.
+type Storage interface {
+	// Get returns the data for a resource server, or nil without error when there is none.
+	Get(ctx context.Context, resourceServer string) (*Data, error)
+	// StoreResponse stores every token of a response, replacing each resource server's entry
+	// wholesale and keeping the others.
+	StoreResponse(ctx context.Context, r *Response) error
+	// Clear removes every token of this storage's namespace and reports what it held.
+	Clear(ctx context.Context) (map[string]Data, error)
+}
+
+// Blob is one stored byte string: a file, a localStorage key, a KV value.
+type Blob interface {
+	// Load returns the bytes, or ok=false when nothing is stored.
+	Load(ctx context.Context) (b []byte, ok bool, err error)
+	// Save replaces the bytes; it must not leave a half-written value behind.
+	Save(ctx context.Context, b []byte) error
+	// Delete removes the value; deleting nothing is not an error.
+	Delete(ctx context.Context) error
+}
+
+// Store is a Storage keeping a Document in a Blob, one namespace of it. Every change is a
+// read-modify-write of the whole document (other namespaces are kept). A corrupt document is
+// reported with ErrCorrupt and never overwritten. Safe for concurrent use within a process.
+type Store struct {
+	Blob      Blob
+	Namespace string // empty means DefaultNamespace
+	mu        sync.Mutex
+}
+
+// NewStore returns a Store over b in the default namespace.
+func NewStore(b Blob) *Store { return &Store{Blob: b} }
+
+func (s *Store) ns() string {
+	if s.Namespace == "" {
+		return DefaultNamespace
+	}
+	return s.Namespace
+}
+
+// Load reads the whole document; a missing blob is an empty document.
+func (s *Store) Load(ctx context.Context) (*Document, error) {
+	b, ok, err := s.Blob.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: reading storage: %w", err)
+	}
+	if !ok {
+		return NewDocument(), nil
+	}
+	return DecodeDocument(b)
+}
+
+// Get implements Storage.
+func (s *Store) Get(ctx context.Context, resourceServer string) (*Data, error) {
+	d, err := s.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := d.Data[s.ns()][resourceServer]
+	if !ok {
+		return nil, nil
+	}
+	return &t, nil
+}
+
+// StoreResponse implements Storage. A refresh response that carries no refresh token keeps
+// the stored one, so a server that does not rotate never logs the user out.
+func (s *Store) StoreResponse(ctx context.Context, r *Response) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, err := s.Load(ctx)
+	if err != nil {
+		return err
+	}
+	byNS := d.Data[s.ns()]
+	if byNS == nil {
+		byNS = map[string]Data{}
+		d.Data[s.ns()] = byNS
+	}
+	for rs, t := range r.ByResourceServer() {
+		if old, ok := byNS[rs]; ok && t.RefreshToken == "" {
+			t.RefreshToken = old.RefreshToken
+		}
+		byNS[rs] = t
+	}
+	if err := s.Blob.Save(ctx, d.Encode()); err != nil {
+		return fmt.Errorf("tokens: writing storage: %w", err)
+	}
+	return nil
+}
+
+// Clear implements Storage. The blob is deleted when no namespace is left. A corrupt
+// document is reported (ErrCorrupt) and left in place.
+func (s *Store) Clear(ctx context.Context) (map[string]Data, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, err := s.Load(ctx) // a corrupt document is reported, not deleted: the user decides
+	if err != nil {
+		return nil, err
+	}
+	old := d.Data[s.ns()]
+	delete(d.Data, s.ns())
+	if len(d.Data) == 0 {
+		err = s.Blob.Delete(ctx)
+	} else {
+		err = s.Blob.Save(ctx, d.Encode())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tokens: clearing storage: %w", err)
+	}
+	return old, nil
+}
+
+// MemoryBlob is a Blob in memory, for tests and for pages that keep nothing.
+type MemoryBlob struct {
+	mu sync.Mutex
+	b  []byte
+	ok bool
+}
+
+// Load implements Blob.
+func (m *MemoryBlob) Load(context.Context) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]byte(nil), m.b...), m.ok, nil
+}
+
+// Save implements Blob.
+func (m *MemoryBlob) Save(_ context.Context, b []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.b, m.ok = append([]byte(nil), b...), true
+	return nil
+}
+
+// Delete implements Blob.
+func (m *MemoryBlob) Delete(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.b, m.ok = nil, false
+	return nil
+}
