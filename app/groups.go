@@ -16,48 +16,65 @@ import (
 // before they are used. If Globus refuses the refresh token, the stored tokens are removed and
 // the error wraps ErrLoginRequired.
 func (a *App) MyGroups(ctx context.Context, statuses ...string) ([]groups.Group, error) {
-	authz, err := a.authorizer(ctx)
+	gs, used, err := a.myGroups(ctx, statuses)
+	if !auth.IsInvalidGrant(err) {
+		return gs, err
+	}
+	// Another process or tab may have rotated the refresh token under us: if storage now
+	// holds a different one, try once more with it rather than logging the user out.
+	if cur, gerr := a.Storage.Get(ctx, groups.ResourceServer); gerr == nil && cur != nil && cur.RefreshToken != used {
+		if gs, _, err2 := a.myGroups(ctx, statuses); !auth.IsInvalidGrant(err2) {
+			return gs, err2
+		}
+	}
+	if _, cerr := a.Storage.Clear(ctx); cerr != nil {
+		return nil, fmt.Errorf("%w (and removing the stored tokens failed: %v)", err, cerr)
+	}
+	a.forget()
+	return nil, fmt.Errorf("%w: Globus refused the stored refresh token (expired or revoked): %w", ErrLoginRequired, err)
+}
+
+// myGroups makes the call once and says which refresh token the authorizer started from.
+func (a *App) myGroups(ctx context.Context, statuses []string) ([]groups.Group, string, error) {
+	authz, src, err := a.authorizer(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	gc := &groups.Client{BaseURL: a.Config.GroupsURL, Doer: &authorizer.Transport{Base: a.Transport, Authorizer: authz}}
 	gs, err := gc.MyGroups(ctx, statuses...)
-	if auth.IsInvalidGrant(err) {
-		if _, cerr := a.Storage.Clear(ctx); cerr != nil {
-			return nil, fmt.Errorf("%w (and removing the stored tokens failed: %v)", err, cerr)
-		}
-		a.forget()
-		return nil, fmt.Errorf("%w: Globus refused the stored refresh token (expired or revoked): %w", ErrLoginRequired, err)
-	}
-	return gs, err
+	return gs, src.RefreshToken, err
 }
 
 // authorizer returns the authorizer for the stored Groups tokens, reusing the current one while
 // storage still holds what it was built from (another tab or process may have changed it).
-func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, error) {
+func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, tokens.Data, error) {
 	d, err := a.Storage.Get(ctx, groups.ResourceServer)
 	if err != nil {
-		return nil, err
+		return nil, tokens.Data{}, err
 	}
 	if d == nil {
-		return nil, ErrLoginRequired
+		return nil, tokens.Data{}, ErrLoginRequired
 	}
 	if d.RefreshToken == "" {
 		if !a.now().Before(d.ExpiresAt().Add(-authorizer.ExpiresAdjust)) {
-			return nil, fmt.Errorf("%w: the stored access token has expired and there is no refresh token", ErrLoginRequired)
+			return nil, *d, fmt.Errorf("%w: the stored access token has expired and there is no refresh token", ErrLoginRequired)
 		}
-		return authorizer.AccessToken(d.AccessToken), nil
+		return authorizer.AccessToken(d.AccessToken), *d, nil
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.authz != nil && a.authzSrc == *d {
-		return a.authz, nil
+		return a.authz, *d, nil
 	}
 	rt, err := authorizer.FromData(a.Auth, *d)
 	if err != nil {
-		return nil, err
+		return nil, *d, err
 	}
 	rt.Now = a.now
+	if l, ok := a.Storage.(tokens.Locker); ok {
+		rt.Lock = l.Lock
+		rt.Reload = func(ctx context.Context) (*tokens.Data, error) { return a.Storage.Get(ctx, groups.ResourceServer) }
+	}
 	rt.OnRefresh = func(ctx context.Context, r *tokens.Response) error {
 		if err := a.Storage.StoreResponse(ctx, r); err != nil {
 			return err
@@ -68,7 +85,7 @@ func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, error) {
 		return nil
 	}
 	a.authz, a.authzSrc = rt, *d
-	return rt, nil
+	return rt, *d, nil
 }
 
 func (a *App) forget() {

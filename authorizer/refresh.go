@@ -30,6 +30,11 @@ type RefreshToken struct {
 	OnRefresh func(ctx context.Context, r *tokens.Response) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Lock and Reload, if set, coordinate with other processes sharing the storage: renewal
+	// takes the lock, and if Reload finds a usable token another process stored meanwhile,
+	// that token is adopted instead of refreshing again. OnRefresh runs under the lock.
+	Lock   func(ctx context.Context) (unlock func(), err error)
+	Reload func(ctx context.Context) (*tokens.Data, error)
 
 	mu           sync.Mutex
 	refreshToken string
@@ -91,6 +96,20 @@ func (a *RefreshToken) AccessToken() (string, time.Time) {
 }
 
 func (a *RefreshToken) renew(ctx context.Context) error {
+	if a.Lock != nil {
+		unlock, err := a.Lock(ctx)
+		if err != nil {
+			return fmt.Errorf("authorizer: waiting for another refresh: %w", err)
+		}
+		defer unlock()
+		if a.Reload != nil {
+			if d, err := a.Reload(ctx); err == nil && d != nil && d.AccessToken != a.accessToken &&
+				d.RefreshToken != "" && !a.now().After(d.ExpiresAt().Add(-ExpiresAdjust)) {
+				a.accessToken, a.expiresAt, a.refreshToken = d.AccessToken, d.ExpiresAt(), d.RefreshToken
+				return nil
+			}
+		}
+	}
 	r, err := a.Client.Refresh(ctx, a.refreshToken)
 	if err != nil {
 		return err

@@ -35,6 +35,7 @@ type Store struct {
 	Blob      Blob
 	Namespace string // empty means DefaultNamespace
 	mu        sync.Mutex
+	refreshMu sync.Mutex // Lock's fallback when the Blob cannot lock
 }
 
 // NewStore returns a Store over b in the default namespace.

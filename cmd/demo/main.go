@@ -6,7 +6,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -17,9 +16,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"strings"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/tutorialuser"
 )
 
 func main() {
@@ -87,37 +86,7 @@ var codeRE = regexp.MustCompile(`<code id="auth-code">([^<]+)</code>`)
 func firstRun(cliPath string, env []string) error {
 	cmd := exec.Command(cliPath)
 	cmd.Env, cmd.Stderr = env, os.Stderr
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	r := bufio.NewReader(stdout)
-	var url string
-	for url == "" { // "Please go to this URL and login:", a blank line, the URL
-		line, err := r.ReadString('\n')
-		os.Stdout.WriteString(line)
-		if err != nil {
-			return fmt.Errorf("the CLI printed no login URL: %w", err)
-		}
-		if strings.HasPrefix(line, "http") {
-			url = strings.TrimSpace(line)
-		}
-	}
-	prompt := make([]byte, len("\nPlease enter the code here: "))
-	if _, err := io.ReadFull(r, prompt); err != nil {
-		return fmt.Errorf("the CLI did not ask for the code: %w", err)
-	}
-	os.Stdout.Write(prompt)
-	code, err := userApproves(url)
-	if err != nil {
-		return err
-	}
-	fmt.Println(code + "    <- pasted by the demo from the auth-code page")
-	io.WriteString(stdin, code+"\n")
-	stdin.Close()
-	io.Copy(os.Stdout, r)
-	return cmd.Wait()
+	return tutorialuser.Login(cmd, userApproves, os.Stdout)
 }
 
 // userApproves opens the authorize URL as the browser would: the fake approves and redirects

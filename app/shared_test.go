@@ -1,0 +1,64 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/globus-edge/globus-edge/app"
+	"github.com/globus-edge/globus-edge/config"
+	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/tokens"
+)
+
+// Two processes (here: two Apps) share one token file while the server rotates refresh tokens.
+// The file lock makes them refresh once between them, and neither is logged out by using a
+// refresh token the other already rotated away.
+func TestSharedFileRefreshesOnceWithRotation(t *testing.T) {
+	h := newHarness(t, globustest.Options{RotateRefreshTokens: true})
+	h.login(t)
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	b, _, _ := h.blob.Load(context.Background())
+	tokens.FileBlob{Path: path}.Save(context.Background(), b)
+
+	cfg := config.Config{AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), ClientID: globustest.TutorialClientID, Timeout: 5 * time.Second}
+	var apps []*app.App
+	for i := 0; i < 2; i++ {
+		a := app.New(cfg, http.DefaultClient, tokens.NewFileStore(path), "")
+		if _, err := a.MyGroups(context.Background()); err != nil { // both now hold an authorizer
+			t.Fatal(err)
+		}
+		apps = append(apps, a)
+	}
+	d, _ := apps[0].Storage.Get(context.Background(), groups.ResourceServer)
+	later := func() time.Time { return d.ExpiresAt() }
+	apps[0].Now, apps[1].Now = later, later
+	var wg sync.WaitGroup
+	errs := make(chan error, 10)
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func(a *app.App) {
+			defer wg.Done()
+			_, err := a.MyGroups(context.Background())
+			errs <- err
+		}(apps[i%2])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := h.fake.Count("grant:refresh_token"); n != 1 {
+		t.Fatalf("%d refreshes for two processes, want 1", n)
+	}
+	now, _ := apps[1].Storage.Get(context.Background(), groups.ResourceServer)
+	if now == nil || now.RefreshToken == d.RefreshToken || !h.fake.TokenActive(now.RefreshToken) {
+		t.Fatal("the rotated refresh token is not the stored one")
+	}
+}

@@ -1,0 +1,19 @@
+package tokens
+
+import "context"
+
+// Locker is implemented by storages that can hold off other processes (or tabs) while one of
+// them refreshes, so a login is refreshed once instead of once per process.
+type Locker interface {
+	// Lock blocks until the caller holds the lock; unlock releases it.
+	Lock(ctx context.Context) (unlock func(), err error)
+}
+
+// Lock implements Locker when the Blob does; otherwise it only serializes this process.
+func (s *Store) Lock(ctx context.Context) (func(), error) {
+	if l, ok := s.Blob.(Locker); ok {
+		return l.Lock(ctx)
+	}
+	s.refreshMu.Lock()
+	return s.refreshMu.Unlock, nil
+}
