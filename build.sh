@@ -46,7 +46,7 @@ cmd_test() {
 # js_test_packages lists the packages with tests that must also pass under js/wasm.
 js_test_packages() {
   local dirs=() d
-  for d in config transport auth tokens authorizer groups app wasm; do
+  for d in config transport auth tokens authorizer groups app bff wasm; do
     [ -d "$d" ] && dirs+=("./$d/...")
   done
   GOOS=js GOARCH=wasm go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' "${dirs[@]}"

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -21,7 +20,19 @@ const DefaultKeyID = "default"
 // sealedVersion starts every sealed value, so the format can change later.
 const sealedVersion = "v1"
 
-var keyIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+// validKeyID reports whether id is 1-32 characters of [A-Za-z0-9_-] (no "." or ":", which
+// the sealed format and ParseKeyring use as separators).
+func validKeyID(id string) bool {
+	if len(id) == 0 || len(id) > 32 {
+		return false
+	}
+	for _, c := range id {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Keyring holds AES-256-GCM keys by key id. Seal always uses the current key; Open uses
 // whichever key the sealed value names, so keys can be rotated: add the new key as current,
@@ -40,7 +51,7 @@ func NewKeyring(current string, keys map[string][]byte) (*Keyring, error) {
 	}
 	k := &Keyring{current: current, aeads: make(map[string]cipher.AEAD, len(keys))}
 	for id, key := range keys {
-		if !keyIDRE.MatchString(id) {
+		if !validKeyID(id) {
 			return nil, fmt.Errorf("tokens: keyring: key id %q must be 1-32 characters of [A-Za-z0-9_-]", id)
 		}
 		if len(key) != KeySize {

@@ -1,5 +1,3 @@
-//go:build !(js && wasm)
-
 // Package tutorialuser plays the person at the keyboard during the CLI's first run: it reads
 // the printed login URL, has it approved (by the fake Globus), and types the code at the
 // prompt. The demo and the benchmarks use it; the CLI's own tests check each line themselves.

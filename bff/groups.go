@@ -1,0 +1,83 @@
+package bff
+
+import (
+	"encoding/json"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/globus-edge/globus-edge/groups"
+)
+
+// groups is GET /groups[?format=csv|json]: the session's groups as the raw Groups objects
+// (JSON) or the tutorial's CSV. app.MyGroups renews tokens as needed and writes them back to
+// KV before it uses them; Globus refusing the refresh token ends the session (401).
+func (x *exchange) groups() {
+	asCSV, ok := x.wantCSV()
+	if !ok {
+		x.fail(http.StatusBadRequest, CodeBadRequest, "format must be json or csv", nil)
+		return
+	}
+	store := x.session()
+	if store == nil {
+		return
+	}
+	gs, err := x.app(store).MyGroups(x.r.Context())
+	if err != nil {
+		x.failErr("listing your groups", err)
+		return
+	}
+	x.w.Header().Set("Vary", "Accept")
+	if asCSV {
+		x.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		x.w.Header().Set("Content-Disposition", `attachment; filename="my-groups.csv"`)
+		x.w.Write([]byte(groups.CSV(gs)))
+		return
+	}
+	if gs == nil {
+		gs = []groups.Group{}
+	}
+	b, err := json.Marshal(gs) // each group as received (groups.Group keeps its raw object)
+	if err != nil {
+		x.failErr("encoding your groups", err)
+		return
+	}
+	x.w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	x.w.Write(b)
+}
+
+// wantCSV decides the format: ?format= wins; otherwise CSV when Accept names text/csv and
+// does not prefer application/json. ok is false for an unknown ?format.
+func (x *exchange) wantCSV() (csv, ok bool) {
+	switch x.r.URL.Query().Get("format") {
+	case "csv":
+		return true, true
+	case "json":
+		return false, true
+	case "":
+	default:
+		return false, false
+	}
+	csvQ, jsonQ := -1.0, -1.0
+	// Values may be split over several header lines (the worker runtime splits on commas).
+	for _, part := range strings.Split(strings.Join(x.r.Header.Values("Accept"), ","), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		switch mt {
+		case "text/csv":
+			csvQ = max(csvQ, q)
+		case "application/json":
+			jsonQ = max(jsonQ, q)
+		}
+	}
+	return csvQ > 0 && csvQ > jsonQ, true
+}

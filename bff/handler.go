@@ -1,0 +1,142 @@
+// Package bff is the backend-for-frontend that the Cloudflare Worker runs: Globus login and
+// "my groups" as an http.Handler over a KV store, with the tokens kept server-side (encrypted
+// in KV, keyed by a hash of an HttpOnly session cookie) so they never reach the browser.
+//
+// Routes:
+//
+//	GET  /          a small page: log in / log out buttons and the groups table
+//	GET  /login     start a login (PKCE S256, random state bound to a cookie) → 302 to Globus Auth
+//	GET  /callback  finish it: check the state, exchange the code, start a session → 302 back
+//	GET  /groups    the session's groups: JSON (raw Groups objects) or CSV
+//	POST /logout    revoke the tokens, delete the session (same-origin requests only)
+//	GET  /healthz   "ok", without any I/O
+//
+// The package is pure Go: the worker supplies a KV (Cloudflare KV), a transport.Doer (fetch)
+// and a Config from its vars and secrets; tests use MemoryKV and net/http.
+package bff
+
+import (
+	"log"
+	"net/http"
+
+	"github.com/globus-edge/globus-edge/app"
+	"github.com/globus-edge/globus-edge/tokens"
+	"github.com/globus-edge/globus-edge/transport"
+)
+
+// Handler serves the backend's routes. It keeps no state between requests beyond what is in
+// KV, so one Handler per request (as in the worker) behaves like one for all of them.
+type Handler struct {
+	cfg  Config
+	doer transport.Doer
+	kv   KV
+	// Logf receives one line per failed request, never with secrets; nil means log.Printf.
+	Logf func(format string, args ...any)
+}
+
+// New returns a Handler. d sends requests to Globus (retries and timeouts are added here);
+// kv keeps sessions. A bad cfg is a *ConfigError.
+func New(cfg Config, d transport.Doer, kv KV) (*Handler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if d == nil || kv == nil {
+		return nil, &ConfigError{Missing: []string{"a Doer and a KV store (KV binding TOKENS)"}}
+	}
+	return &Handler{cfg: cfg, doer: d, kv: kv}, nil
+}
+
+// NewFromEnv is ConfigFromEnv followed by New.
+func NewFromEnv(getenv func(string) string, d transport.Doer, kv KV) (*Handler, error) {
+	cfg, err := ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg, d, kv)
+}
+
+// Unavailable returns a handler for a backend that cannot start (err: usually a
+// *ConfigError): /healthz still answers "ok" (the code runs), every other route answers 500
+// with err's message, which must name settings, not their values.
+func Unavailable(err error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		x := &exchange{h: &Handler{}, w: w, r: r, id: newRequestID()}
+		x.setCommonHeaders()
+		if r.URL.Path == "/healthz" {
+			x.healthz()
+			return
+		}
+		x.fail(http.StatusInternalServerError, CodeConfiguration, "the service is misconfigured: "+err.Error(), nil)
+	})
+}
+
+func (h *Handler) logf(format string, args ...any) {
+	if h.Logf != nil {
+		h.Logf(format, args...)
+		return
+	}
+	log.Printf(format, args...)
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := &exchange{h: h, w: w, r: r, id: newRequestID()}
+	x.setCommonHeaders()
+	routes := map[string]struct {
+		method string
+		head   bool // HEAD is answered like GET
+		serve  func()
+	}{
+		"/":          {http.MethodGet, true, x.page},
+		"/healthz":   {http.MethodGet, true, x.healthz},
+		"/login":     {http.MethodGet, false, x.login},
+		CallbackPath: {http.MethodGet, false, x.callback},
+		"/groups":    {http.MethodGet, false, x.groups},
+		"/logout":    {http.MethodPost, false, x.logout},
+	}
+	rt, ok := routes[r.URL.Path]
+	switch {
+	case !ok:
+		x.fail(http.StatusNotFound, CodeNotFound, "no such route", nil)
+	case r.Method != rt.method && !(rt.head && r.Method == http.MethodHead):
+		w.Header().Set("Allow", rt.method)
+		x.fail(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.URL.Path+" accepts "+rt.method+" only", nil)
+	default:
+		rt.serve()
+	}
+}
+
+func (x *exchange) setCommonHeaders() {
+	hd := x.w.Header()
+	hd.Set("X-Request-Id", x.id)
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+}
+
+func (x *exchange) healthz() {
+	x.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	x.w.Write([]byte("ok\n"))
+}
+
+// origin is this service's public origin: configured, or the one the request was sent to.
+func (x *exchange) origin() string {
+	if x.h.cfg.Origin != "" {
+		return x.h.cfg.Origin
+	}
+	if x.r.URL.IsAbs() { // the worker runtime hands over absolute URLs
+		return x.r.URL.Scheme + "://" + x.r.URL.Host
+	}
+	scheme := "http"
+	if x.r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + x.r.Host
+}
+
+// app returns the core for this request over storage (nil when the route stores nothing).
+func (x *exchange) app(storage tokens.Storage) *app.App {
+	g := x.h.cfg.Globus
+	g.RedirectURI = x.origin() + CallbackPath
+	return app.New(g, x.h.doer, storage, x.h.cfg.ClientSecret)
+}

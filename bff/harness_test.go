@@ -1,0 +1,264 @@
+package bff_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/globus-edge/globus-edge/bff"
+	"github.com/globus-edge/globus-edge/config"
+	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/tokens"
+)
+
+const testClientID = "7f6e5d4c-0000-4000-8000-00000000b0ff"
+
+func keySpec(b byte) string {
+	return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, tokens.KeySize))
+}
+
+// harness is the backend on a loopback server, the fake Globus, and an in-memory KV.
+type harness struct {
+	t      *testing.T
+	fake   *globustest.Server
+	kv     *bff.MemoryKV
+	srv    *httptest.Server
+	keys   *tokens.Keyring
+	secret string
+	swap   func(http.Handler) // replaces the backend behind srv
+
+	mu      sync.Mutex
+	logs    []string
+	bodies  []string // every response body, for the no-secrets check
+	secrets []string // session ids, states, codes, verifiers seen by the test
+}
+
+type options struct {
+	fake    globustest.Options
+	secret  string // confidential client
+	keySpec string // TOKEN_ENCRYPTION_KEY; empty means keySpec(1)
+}
+
+func newHarness(t *testing.T, o options) *harness {
+	t.Helper()
+	h := &harness{t: t, fake: globustest.NewT(t, o.fake), kv: &bff.MemoryKV{}, secret: o.secret}
+	if o.keySpec == "" {
+		o.keySpec = keySpec(1)
+	}
+	var err error
+	if h.keys, err = tokens.ParseKeyring(o.keySpec); err != nil {
+		t.Fatal(err)
+	}
+	var current http.Handler = http.NotFoundHandler()
+	var cmu sync.Mutex
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cmu.Lock()
+		hd := current
+		cmu.Unlock()
+		hd.ServeHTTP(w, r)
+	}))
+	t.Cleanup(h.srv.Close)
+	hd := h.handler(h.keys)
+	cmu.Lock()
+	current = hd
+	cmu.Unlock()
+	h.fake.RegisterClient(globustest.Client{ID: testClientID, Secret: o.secret, RedirectURIs: []string{h.srv.URL + "/callback"}})
+	h.swap = func(n http.Handler) { cmu.Lock(); current = n; cmu.Unlock() }
+	return h
+}
+
+// handler builds a backend over the harness's KV and fake with keys.
+func (h *harness) handler(keys *tokens.Keyring) *bff.Handler {
+	g := config.Config{Environment: "test", AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(),
+		Timeout: 10 * time.Second, ClientID: testClientID}
+	hd, err := bff.New(bff.Config{Globus: g, ClientSecret: h.secret, Keys: keys}, http.DefaultClient, h.kv)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	hd.Logf = func(format string, args ...any) {
+		h.mu.Lock()
+		h.logs = append(h.logs, fmt.Sprintf(format, args...))
+		h.mu.Unlock()
+	}
+	return hd
+}
+
+// useKeys makes the server run a backend with other keys (same KV).
+func (h *harness) useKeys(spec string) {
+	k, err := tokens.ParseKeyring(spec)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.swap(h.handler(k))
+}
+
+func (h *harness) remember(secret string) {
+	if secret != "" {
+		h.mu.Lock()
+		h.secrets = append(h.secrets, secret)
+		h.mu.Unlock()
+	}
+}
+
+// browser is one user agent: it keeps the backend's cookies itself, because Go's cookiejar
+// does not send Secure cookies over http.
+type browser struct {
+	h       *harness
+	cookies map[string]*http.Cookie
+}
+
+func (h *harness) browser() *browser { return &browser{h: h, cookies: map[string]*http.Cookie{}} }
+
+// resp is a finished response with its body read.
+type resp struct {
+	*http.Response
+	body string
+}
+
+// do sends a request without following redirects. header values may override Origin etc.
+func (b *browser) do(method, target string, header http.Header) *resp {
+	b.h.t.Helper()
+	u := target
+	if strings.HasPrefix(target, "/") {
+		u = b.h.srv.URL + target
+	}
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		b.h.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	for _, c := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := hc.Do(req)
+	if err != nil {
+		b.h.t.Fatal(err)
+	}
+	defer r.Body.Close()
+	body, _ := io.ReadAll(r.Body)
+	for _, c := range r.Cookies() {
+		if c.MaxAge < 0 {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c
+			b.h.remember(c.Value)
+		}
+	}
+	b.h.mu.Lock()
+	b.h.bodies = append(b.h.bodies, string(body))
+	b.h.mu.Unlock()
+	return &resp{Response: r, body: string(body)}
+}
+
+func (b *browser) get(target string) *resp { return b.do(http.MethodGet, target, nil) }
+
+// setCookie sets a cookie as if the server had (for tampering tests).
+func (b *browser) setCookie(name, value string) {
+	b.cookies[name] = &http.Cookie{Name: name, Value: value}
+}
+
+// startLogin runs GET /login and lets the fake user approve; it returns the callback URL.
+func (b *browser) startLogin(path string) *url.URL {
+	b.h.t.Helper()
+	r := b.get(path)
+	if r.StatusCode != http.StatusFound {
+		b.h.t.Fatalf("GET %s = %d %s", path, r.StatusCode, r.body)
+	}
+	cb, err := b.h.fake.Authorize(context.Background(), r.Header.Get("Location"))
+	if err != nil {
+		b.h.t.Fatal(err)
+	}
+	b.h.remember(cb.Query().Get("code"))
+	return cb
+}
+
+// callback follows the redirect back from Auth to the backend.
+func (b *browser) callback(cb *url.URL) *resp {
+	return b.get(cb.Path + "?" + cb.RawQuery)
+}
+
+// login logs in and returns the session id.
+func (b *browser) login() string {
+	b.h.t.Helper()
+	r := b.callback(b.startLogin("/login"))
+	if r.StatusCode != http.StatusFound {
+		b.h.t.Fatalf("callback = %d %s", r.StatusCode, r.body)
+	}
+	sid := b.cookies[bff.SessionCookie]
+	if sid == nil {
+		b.h.t.Fatal("no session cookie after login")
+	}
+	return sid.Value
+}
+
+// record opens the session's KV record with the harness's keys.
+func (h *harness) record(sid string) (*tokens.Document, bool) {
+	h.t.Helper()
+	key := bff.SessionKey(sid)
+	v, ok, _ := h.kv.Get(context.Background(), key)
+	if !ok {
+		return nil, false
+	}
+	pt, err := h.keys.Open([]byte(v), []byte(key))
+	if err != nil {
+		h.t.Fatalf("session record does not open: %v", err)
+	}
+	d, err := tokens.DecodeDocument(pt)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return d, true
+}
+
+// groupsToken is the session's stored Groups token data.
+func (h *harness) groupsToken(sid string) tokens.Data {
+	h.t.Helper()
+	d, ok := h.record(sid)
+	if !ok {
+		h.t.Fatal("no session record in KV")
+	}
+	t, ok := d.Data[tokens.DefaultNamespace][groups.ResourceServer]
+	if !ok {
+		h.t.Fatalf("session record has no %s token", groups.ResourceServer)
+	}
+	return t
+}
+
+// checkNoSecrets fails if any issued token, session id, state or code appears in plaintext
+// in KV, in a log line, or in a response body (cookies excepted: they are the session).
+func (h *harness) checkNoSecrets() {
+	h.t.Helper()
+	secrets := append(h.fake.IssuedTokens(), h.secrets...)
+	if len(h.fake.IssuedTokens()) == 0 {
+		h.t.Fatal("checkNoSecrets: no tokens were issued, the check would prove nothing")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	places := map[string][]string{"log": h.logs, "response body": h.bodies}
+	for k, v := range h.kv.Snapshot() {
+		places["KV value of "+k] = []string{v}
+		places["KV key"] = append(places["KV key"], k)
+	}
+	for where, texts := range places {
+		for _, text := range texts {
+			for _, s := range secrets {
+				if s != "" && strings.Contains(text, s) {
+					h.t.Errorf("secret %.6s… found in %s", s, where)
+				}
+			}
+		}
+	}
+}

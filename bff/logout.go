@@ -1,0 +1,41 @@
+package bff
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/globus-edge/globus-edge/tokens"
+)
+
+// logout is POST /logout: only from a page of this origin (the Origin header must be this
+// service's origin: a cross-site form or fetch cannot log the user out). It revokes the
+// session's access and refresh tokens, deletes the session from KV and expires the cookie,
+// answering 204. Without a session it just expires the cookie.
+func (x *exchange) logout() {
+	if got := x.r.Header.Get("Origin"); got != x.origin() {
+		x.fail(http.StatusForbidden, CodeCrossOrigin, "logout must come from a page of this site (Origin mismatch)", nil)
+		return
+	}
+	sid := x.cookie(SessionCookie)
+	x.clearSession()
+	if !validID(sid) {
+		x.w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	store := x.sessionStore(sid)
+	err := x.app(store).Logout(x.r.Context())
+	if errors.Is(err, tokens.ErrCorrupt) {
+		// Nothing in it can be revoked: drop it so it does not linger until its TTL.
+		x.h.logf("bff: %s: deleting an unreadable session at logout: %v", x.id, err)
+		err = store.Blob.Delete(x.r.Context())
+	}
+	var kvErr *kvError
+	switch {
+	case errors.As(err, &kvErr):
+		x.failErr("logging out", err)
+	case err != nil:
+		x.fail(http.StatusBadGateway, CodeGlobusError, "logged out here, but Globus did not confirm revoking the tokens (they stay valid until they expire)", err)
+	default:
+		x.w.WriteHeader(http.StatusNoContent)
+	}
+}

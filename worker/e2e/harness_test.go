@@ -1,0 +1,273 @@
+//go:build !(js && wasm)
+
+// Package e2e runs the built Cloudflare Worker (build/, from `./build.sh worker`) in workerd,
+// through worker/testdata/serve.mjs (Miniflare) and `npx wrangler`, against the fake Globus on
+// loopback. The exhaustive rules are tested natively in package bff; these tests cover what
+// needs the real runtime: fetch, KV, cookies and the Go start-up inside workerd.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// settings are the worker's vars and secrets; the environment of the test itself never leaks in.
+var settings = []string{
+	"GLOBUS_SDK_ENVIRONMENT", "GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_GROUPS",
+	"GLOBUS_SDK_HTTP_TIMEOUT", "GLOBUS_CLIENT_ID", "GLOBUS_REDIRECT_URI", "GLOBUS_CLIENT_SECRET",
+	"TOKEN_ENCRYPTION_KEY",
+}
+
+var (
+	buildOnce sync.Once
+	buildErr  error
+)
+
+// root is the repository root.
+func root(t testing.TB) string {
+	t.Helper()
+	r, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// buildWorker runs `./build.sh worker` once per test binary. With Go's build cache it is a
+// cheap check when build/ is current, and it rewrites nothing that did not change.
+func buildWorker(t testing.TB) {
+	t.Helper()
+	buildOnce.Do(func() {
+		cmd := exec.Command("bash", "build.sh", "worker")
+		cmd.Dir = root(t)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("./build.sh worker: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+}
+
+// newKey returns a fresh TOKEN_ENCRYPTION_KEY.
+func newKey() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// childEnv is the environment for Node tools: this process's, minus the worker settings,
+// plus offline switches, a private TMPDIR and XDG_CONFIG_HOME, and extra.
+func childEnv(t testing.TB, extra map[string]string) []string {
+	t.Helper()
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		keep := true
+		for _, s := range settings {
+			keep = keep && name != s
+		}
+		if keep {
+			env = append(env, kv)
+		}
+	}
+	tmp := t.TempDir()
+	env = append(env, "TMPDIR="+tmp, "XDG_CONFIG_HOME="+filepath.Join(tmp, "xdg"),
+		"WRANGLER_SEND_METRICS=false", "WRANGLER_SEND_ERROR_REPORTS=false",
+		"CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_HIDE_BANNER=true", "NO_COLOR=1")
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// logBuffer collects a child's output for failure messages and secret scans.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// worker is the built worker running in workerd under serve.mjs.
+type worker struct {
+	// URL is the worker's origin, http://127.0.0.1:PORT.
+	URL   string
+	kvURL string
+	out   *logBuffer
+}
+
+// startWorker runs serve.mjs with the worker settings in vars; it is stopped (stdin closed,
+// then signals) when the test ends.
+func startWorker(t *testing.T, vars map[string]string) *worker {
+	t.Helper()
+	buildWorker(t)
+	cmd := exec.Command("node", "worker/testdata/serve.mjs")
+	cmd.Dir = root(t)
+	cmd.Env = childEnv(t, vars)
+	w := &worker{out: &logBuffer{}}
+	cmd.Stderr = w.out
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting node (Node 20 and `npm ci` are required): %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { stop(t, cmd, stdin, exited, "serve.mjs") })
+
+	lines := make(chan string, 2)
+	go func() {
+		r := bufio.NewReader(stdout)
+		for i := 0; i < 2; i++ {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				close(lines)
+				return
+			}
+			lines <- strings.TrimSpace(line)
+		}
+		io.Copy(w.out, r)
+	}()
+	for i := 0; i < 2; i++ {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				<-exited
+				t.Fatalf("serve.mjs exited before printing its URLs:\n%s", w.out)
+			}
+			if i == 0 {
+				w.URL = line
+			} else {
+				w.kvURL = strings.TrimPrefix(line, "kv ")
+			}
+		case <-time.After(90 * time.Second):
+			t.Fatalf("serve.mjs printed no URL in 90 s:\n%s", w.out)
+		}
+	}
+	if !strings.HasPrefix(w.URL, "http://127.0.0.1:") || !strings.HasPrefix(w.kvURL, "http://127.0.0.1:") {
+		t.Fatalf("serve.mjs printed %q and %q", w.URL, w.kvURL)
+	}
+	return w
+}
+
+// stop ends a child: closing stdin first (serve.mjs exits on it), then SIGTERM to its process
+// group, then SIGKILL, waiting generously at each step.
+func stop(t testing.TB, cmd *exec.Cmd, stdin io.Closer, exited <-chan struct{}, name string) {
+	if stdin != nil {
+		stdin.Close()
+	}
+	for _, sig := range []syscall.Signal{0, syscall.SIGTERM, syscall.SIGKILL} {
+		if sig != 0 {
+			signalGroup(cmd, sig)
+		}
+		select {
+		case <-exited:
+			return
+		case <-time.After(20 * time.Second):
+			t.Logf("%s still running, sending the next signal", name)
+		}
+	}
+}
+
+// signalGroup signals the child's process group when it has its own, else the child.
+func signalGroup(cmd *exec.Cmd, sig syscall.Signal) {
+	if cmd.SysProcAttr != nil && cmd.SysProcAttr.Setpgid {
+		syscall.Kill(-cmd.Process.Pid, sig)
+		return
+	}
+	cmd.Process.Signal(sig)
+}
+
+// kv returns every key and value of the worker's TOKENS namespace.
+func (w *worker) kv(t testing.TB) map[string]string {
+	t.Helper()
+	r, err := http.Get(w.kvURL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	var m map[string]string
+	if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+		t.Fatalf("KV dump: %v", err)
+	}
+	return m
+}
+
+// client is a user agent that keeps cookies itself: Go's cookiejar does not send Secure
+// cookies over http, Chromium does on loopback.
+type client struct {
+	t       testing.TB
+	base    string
+	cookies map[string]*http.Cookie
+}
+
+type response struct {
+	*http.Response
+	body string
+}
+
+func (c *client) do(method, target string, header http.Header) *response {
+	c.t.Helper()
+	if strings.HasPrefix(target, "/") {
+		target = c.base + target
+	}
+	req, err := http.NewRequest(method, target, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	for _, ck := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+	}
+	hc := &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	for _, ck := range r.Cookies() {
+		if ck.MaxAge < 0 {
+			delete(c.cookies, ck.Name)
+		} else {
+			c.cookies[ck.Name] = ck
+		}
+	}
+	return &response{Response: r, body: string(b)}
+}
+
+func (c *client) get(target string) *response { return c.do(http.MethodGet, target, nil) }

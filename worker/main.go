@@ -1,0 +1,42 @@
+//go:build js && wasm
+
+// Command worker is the Cloudflare Worker host of globus-edge. It only wires things together:
+// syumai/workers translates requests and responses, the TOKENS KV namespace becomes a bff.KV,
+// the worker's vars and secrets become a bff.Config, and fetch sends the outbound requests.
+// Everything the service does is in package bff.
+//
+// Build it with `./build.sh worker`; run it with `npx wrangler dev` (see wrangler.toml).
+package main
+
+import (
+	"net/http"
+
+	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
+	"github.com/syumai/workers/cloudflare/fetch"
+
+	"github.com/globus-edge/globus-edge/bff"
+)
+
+// kvBinding is the name of the KV namespace binding in wrangler.toml.
+const kvBinding = "TOKENS"
+
+func main() {
+	workers.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handler().ServeHTTP(w, r)
+	}))
+}
+
+// handler builds the backend from this request's bindings. The runtime starts a fresh Go
+// instance for every request, so there is nothing worth caching.
+func handler() http.Handler {
+	store, err := openKV(kvBinding)
+	if err != nil {
+		return bff.Unavailable(err)
+	}
+	h, err := bff.NewFromEnv(cloudflare.Getenv, fetchDoer{fetch.NewClient()}, store)
+	if err != nil {
+		return bff.Unavailable(err)
+	}
+	return h
+}
