@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# scripts/web.sh — the web page host, sourced by build.sh.
+#   ./build.sh web   build the static page into dist/web/ and the npm package into dist/js/
+#
+# Configuration comes from the CLI's variables (GLOBUS_CLIENT_ID, GLOBUS_REDIRECT_URI,
+# GLOBUS_SDK_ENVIRONMENT, GLOBUS_SDK_SERVICE_URL_AUTH/_GROUPS, GLOBUS_SDK_HTTP_TIMEOUT) plus
+# GLOBUS_EDGE_SCOPES and GLOBUS_EDGE_STORAGE: when any is set, dist/web/config.json is written,
+# and the page's CSP connect-src always lists the Auth and Groups origins they resolve to
+# (GLOBUS_EDGE_CONNECT_SRC replaces that list). DIST (default ./dist) moves the output; the
+# browser tests build into a temporary directory that way.
+
+# cmd_web builds the wasm once and lays out two directories from it:
+#   dist/js/   the @globus-edge/browser package: index.js, index.d.ts, package.json,
+#              wasm_exec.js, globus-edge.wasm (npm pack-able)
+#   dist/web/  the page: index.html, page.js, page.css, globus-edge.js (the shim),
+#              wasm_exec.js, globus-edge.wasm, and config.json when configured
+cmd_web() {
+  local dist="${DIST:-$ROOT/dist}"
+  local pkg="$dist/js" out="$dist/web" raw gz
+  rm -rf "$pkg" "$out"
+  mkdir -p "$pkg" "$out"
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$pkg/globus-edge.wasm" ./wasm
+  # wasm_exec.js must come from the toolchain that built the wasm.
+  cp "$GOROOT_WASM/wasm_exec.js" "$pkg/wasm_exec.js"
+  cp js/index.js js/index.d.ts js/package.json "$pkg/"
+  [ -f js/README.md ] && cp js/README.md "$pkg/"
+
+  cp "$pkg/index.js" "$out/globus-edge.js"
+  cp "$pkg/wasm_exec.js" "$pkg/globus-edge.wasm" web/page.js web/page.css "$out/"
+  go run ./web/webconfig -template web/index.html -out "$out"
+
+  raw=$(wc -c < "$out/globus-edge.wasm")
+  gz=$(gzip -9 -c "$out/globus-edge.wasm" | wc -c)
+  awk -v raw="$raw" -v gz="$gz" -v f="$out/globus-edge.wasm" 'BEGIN { printf "built %s: %d bytes raw (%.2f MB), %d bytes gzip -9 (%.2f MB)\n", f, raw, raw / 1e6, gz, gz / 1e6 }'
+  echo "built $pkg (npm package @globus-edge/browser) and $out (serve it over http(s); .wasm as application/wasm is fastest)"
+}

@@ -1,0 +1,204 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"syscall/js"
+
+	"github.com/globus-edge/globus-edge/app"
+	"github.com/globus-edge/globus-edge/auth"
+	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
+	"github.com/globus-edge/globus-edge/wasm/jsfetch"
+	"github.com/globus-edge/globus-edge/wasm/webstorage"
+)
+
+// client is one configured app.App seen from JavaScript. Its methods translate arguments and
+// results; every Globus and token decision is app.App's.
+type client struct {
+	app   *app.App
+	opts  options
+	flows flowStore
+	// onRefresh is the JavaScript function told after tokens were renewed and stored.
+	onRefresh js.Value
+}
+
+// newClient builds a client from a JavaScript config object.
+func newClient(v js.Value) (*client, error) {
+	o, err := parseOptions(v)
+	if err != nil {
+		return nil, configError{err}
+	}
+	storage, err := o.tokenStorage()
+	if err != nil {
+		return nil, err
+	}
+	flowBlob, err := webstorage.Open(webstorage.Session, webstorage.FlowKey(o.Config.ClientID))
+	if err != nil {
+		return nil, fmt.Errorf("the login needs sessionStorage: %w", err)
+	}
+	c := &client{opts: o, flows: flowStore{blob: flowBlob}, onRefresh: js.Undefined()}
+	c.app = app.New(o.Config, jsfetch.Doer{}, storage, "")
+	c.app.Scopes = o.Scopes
+	c.app.OnRefresh = c.refreshed
+	return c, nil
+}
+
+func (c *client) refreshed() {
+	if c.onRefresh.Type() == js.TypeFunction {
+		c.onRefresh.Invoke()
+	}
+}
+
+// object is the JavaScript face of the client: a description of the resolved configuration
+// and one Promise-returning function per operation.
+func (c *client) object() js.Value {
+	cfg := c.opts.Config
+	scopes := c.opts.Scopes
+	if scopes == nil {
+		scopes = app.DefaultScopes
+	}
+	return js.ValueOf(map[string]any{
+		"config": map[string]any{
+			"clientId": cfg.ClientID, "redirectUri": cfg.RedirectURI, "authUrl": cfg.AuthURL,
+			"groupsUrl": cfg.GroupsURL, "authCodePage": cfg.AuthCodePage(), "environment": cfg.Environment,
+			"scopes": strings.Join(scopes, " "), "storage": c.opts.Storage, "namespace": c.opts.namespace(),
+		},
+		"storageKey":      c.opts.storageKey(),
+		"startLogin":      method(c.startLogin),
+		"finishRedirect":  method(c.finishRedirect),
+		"finishPasteCode": method(c.finishPasteCode),
+		"isLoggedIn":      method(c.isLoggedIn),
+		"myGroups":        method(c.myGroups),
+		"logout":          method(c.logout),
+		"setOnRefresh": js.FuncOf(func(_ js.Value, args []js.Value) any {
+			c.onRefresh = arg(args, 0, js.Undefined())
+			return nil
+		}),
+	})
+}
+
+// method wraps an operation as a JavaScript function returning a Promise. The functions live
+// as long as the page, so they are never released.
+func method(fn func(ctx context.Context, args []js.Value) (any, error)) js.Func {
+	return js.FuncOf(func(_ js.Value, args []js.Value) any {
+		return jsx.Promise(func() (any, error) { return fn(context.Background(), args) }, errorValue)
+	})
+}
+
+// argString returns args[i], or def when it is missing.
+func arg(args []js.Value, i int, def js.Value) js.Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return def
+}
+
+// startLogin(mode) begins a login and keeps it in sessionStorage; it resolves to the
+// authorize URL. mode "redirect" comes back to the configured redirectUri; "paste" ends on
+// Auth's auth-code page, whose code the user pastes.
+func (c *client) startLogin(ctx context.Context, args []js.Value) (any, error) {
+	mode := arg(args, 0, js.ValueOf("redirect")).String()
+	var redirect string
+	switch mode {
+	case "redirect":
+		redirect = c.opts.Config.RedirectURI
+		if redirect == "" {
+			return nil, configError{errors.New("redirectUri is not set: register this page's URL as a redirect URI of your Globus client and set redirectUri, or log in with a code")}
+		}
+	case "paste":
+		redirect = c.opts.Config.AuthCodePage()
+	default:
+		return nil, configError{fmt.Errorf("unknown login mode %q (want redirect or paste)", mode)}
+	}
+	// A fresh unguessable state: the Python SDK's fixed "_default" is not enough for a page.
+	f, err := c.app.StartLogin(auth.FlowOptions{RedirectURI: redirect, State: auth.RandomState()})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.flows.save(ctx, f); err != nil {
+		return nil, err
+	}
+	return f.AuthorizeURL, nil
+}
+
+// finishRedirect(search) finishes the login in progress with the query of the redirect back
+// from Auth (location.search); the login in progress is removed whatever the outcome.
+func (c *client) finishRedirect(ctx context.Context, args []js.Value) (any, error) {
+	q, err := url.ParseQuery(strings.TrimPrefix(arg(args, 0, js.ValueOf("")).String(), "?"))
+	if err != nil {
+		return nil, fmt.Errorf("login: reading the redirect's query: %w", err)
+	}
+	f, err := c.flows.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, c.app.FinishRedirect(ctx, f, q)
+}
+
+// finishPasteCode(code) finishes the login in progress with a code the user pasted.
+func (c *client) finishPasteCode(ctx context.Context, args []js.Value) (any, error) {
+	code := strings.TrimSpace(arg(args, 0, js.ValueOf("")).String())
+	f, err := c.flows.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, c.app.FinishLogin(ctx, f, code)
+}
+
+func (c *client) isLoggedIn(ctx context.Context, _ []js.Value) (any, error) {
+	return c.app.LoggedIn(ctx)
+}
+
+// myGroups(statuses) lists my groups and resolves to {groups, rows, csv} from one Groups
+// call: groups as Groups sent them, rows of {id, name, roles} and the CLI's exact CSV.
+func (c *client) myGroups(ctx context.Context, args []js.Value) (any, error) {
+	statuses, err := stringList(arg(args, 0, js.Undefined()))
+	if err != nil {
+		return nil, err
+	}
+	gs, err := c.app.MyGroups(ctx, statuses...)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := jsx.JSON(gs) // Group.MarshalJSON writes the object exactly as received
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]any, len(gs))
+	for i, g := range gs {
+		roles := make([]any, 0, len(g.MyMemberships))
+		for _, r := range g.Roles() {
+			roles = append(roles, r)
+		}
+		rows[i] = map[string]any{"id": g.ID, "name": g.Name, "roles": roles}
+	}
+	return map[string]any{"groups": raw, "rows": rows, "csv": groups.CSV(gs)}, nil
+}
+
+func (c *client) logout(ctx context.Context, _ []js.Value) (any, error) {
+	return nil, c.app.Logout(ctx)
+}
+
+// stringList reads an optional array of strings (undefined or null means none).
+func stringList(v js.Value) ([]string, error) {
+	if jsx.IsNullish(v) {
+		return nil, nil
+	}
+	if !js.Global().Get("Array").Call("isArray", v).Bool() {
+		return nil, configError{fmt.Errorf("statuses must be an array of strings, got %s", v.Type())}
+	}
+	out := make([]string, v.Length())
+	for i := range out {
+		if v.Index(i).Type() != js.TypeString {
+			return nil, configError{fmt.Errorf("statuses[%d] must be a string", i)}
+		}
+		out[i] = v.Index(i).String()
+	}
+	return out, nil
+}

@@ -1,0 +1,83 @@
+//go:build !(js && wasm)
+
+package e2e
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/globus-edge/globus-edge/internal/wasmnames"
+)
+
+// transportRoundTrip is linked as soon as anything uses an http.Client; it nearly doubles the
+// page's download (reference/platform.md: 1.57 MB → 2.84 MB gzip).
+const transportRoundTrip = "net/http.(*Transport).roundTrip"
+
+// maxGzip is the page wasm's budget, gzip -9. It is ~1.9 MB today; an http.Client would
+// push it near 2.9 MB.
+const maxGzip = 2_400_000
+
+// TestPageWasmHasNoHTTPTransport: the page's wasm must not link net/http's Transport. The
+// page's own wasm is stripped (-s), so the name section is read from a twin built with the
+// same flags but -s; a control program that does use http.Client proves the check can fail.
+func TestPageWasmHasNoHTTPTransport(t *testing.T) {
+	names := funcNames(t, "./wasm")
+	for _, must := range []string{"main.main", "github.com/globus-edge/globus-edge/app.(*App).MyGroups"} {
+		if !names[wasmnames.Mangle(must)] {
+			t.Fatalf("the name section lacks %s: the parser is broken", must)
+		}
+	}
+	if names[wasmnames.Mangle(transportRoundTrip)] {
+		t.Errorf("the page's wasm links %s (something uses an http.Client)", transportRoundTrip)
+	}
+	if control := funcNames(t, "./internal/wasmnames/testdata/clientprog"); !control[wasmnames.Mangle(transportRoundTrip)] {
+		t.Errorf("the control program with an http.Client does not show %s: the check cannot fail", transportRoundTrip)
+	}
+
+	// The shipped (stripped) wasm keeps function names for stack traces (pclntab) as plain
+	// bytes: a second, independent look.
+	page, err := os.ReadFile(filepath.Join(webDir(), "globus-edge.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(page, []byte(transportRoundTrip)) {
+		t.Errorf("the shipped wasm mentions %s", transportRoundTrip)
+	}
+	var gz bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	w.Write(page)
+	w.Close()
+	t.Logf("page wasm: %d bytes raw, %d bytes gzip -9", len(page), gz.Len())
+	if gz.Len() > maxGzip {
+		t.Errorf("page wasm is %d bytes gzip -9, over the %d budget", gz.Len(), maxGzip)
+	}
+}
+
+// funcNames builds pkg for js/wasm like ./build.sh web does, minus -s, and reads its names.
+func funcNames(t *testing.T, pkg string) map[string]bool {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-w", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", pkg, err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := wasmnames.Functions(b)
+	if err != nil {
+		t.Fatalf("%s: %v", pkg, err)
+	}
+	names := make(map[string]bool, len(list))
+	for _, n := range list {
+		names[n] = true
+	}
+	return names
+}

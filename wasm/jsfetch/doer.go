@@ -1,0 +1,142 @@
+//go:build js && wasm
+
+// Package jsfetch is a transport.Doer over the JavaScript fetch API, for browsers, Node and
+// workers. It exists so the page never links net/http's Transport (http.Client), which
+// nearly doubles the WebAssembly download; only the http.Request and http.Response types
+// are used.
+package jsfetch
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"syscall/js"
+
+	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
+)
+
+// Doer sends requests with fetch. The zero value uses globalThis.fetch and sends no cookies
+// (Globus APIs authenticate with bearer tokens; cookies would only widen what a request
+// carries cross-origin).
+type Doer struct {
+	// Fetch is the fetch function; undefined (the zero js.Value) means globalThis.fetch.
+	Fetch js.Value
+	// Credentials is fetch's credentials mode; empty means "omit".
+	Credentials string
+}
+
+// Do implements transport.Doer. The request's context aborts the fetch (AbortController),
+// including the reading of the body, and the error then wraps ctx.Err(), so a per-attempt
+// timeout is reported as context.DeadlineExceeded. The whole body is read before Do returns.
+func (d Doer) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	init, abort, err := d.init(req)
+	if err != nil {
+		return nil, err
+	}
+	// AfterFunc runs abort in its own goroutine when ctx ends; the fetch Promise (or the
+	// body read) then rejects with an AbortError and the Awaits below return.
+	stop := context.AfterFunc(ctx, abort)
+	defer stop()
+	fetch := d.Fetch
+	if fetch.IsUndefined() {
+		fetch = js.Global().Get("fetch")
+	}
+	var p js.Value
+	if err := jsx.Try(func() { p = fetch.Invoke(req.URL.String(), init) }); err != nil {
+		return nil, d.fail(ctx, err)
+	}
+	// Await with a background context: after an abort the Promise settles promptly, and
+	// waiting for it lets the fetch machinery be released before returning.
+	resp, err := jsx.Await(context.Background(), p)
+	if err != nil {
+		return nil, d.fail(ctx, err)
+	}
+	return d.response(ctx, req, resp)
+}
+
+// init builds fetch's second argument and returns the function that aborts the request.
+func (d Doer) init(req *http.Request) (js.Value, func(), error) {
+	controller := js.Global().Get("AbortController").New()
+	init := js.Global().Get("Object").New()
+	init.Set("method", req.Method)
+	init.Set("signal", controller.Get("signal"))
+	creds := d.Credentials
+	if creds == "" {
+		creds = "omit"
+	}
+	init.Set("credentials", creds)
+	headers := js.Global().Get("Headers").New()
+	if err := jsx.Try(func() {
+		for k, vs := range req.Header {
+			for _, v := range vs {
+				headers.Call("append", k, v)
+			}
+		}
+	}); err != nil {
+		return js.Undefined(), nil, fmt.Errorf("fetch: request headers: %w", err)
+	}
+	init.Set("headers", headers)
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return js.Undefined(), nil, fmt.Errorf("fetch: reading the request body: %w", err)
+		}
+		arr := js.Global().Get("Uint8Array").New(len(b))
+		js.CopyBytesToJS(arr, b)
+		init.Set("body", arr)
+	}
+	return init, func() { controller.Call("abort") }, nil
+}
+
+// response turns a fetch Response into an *http.Response with the whole body read.
+func (d Doer) response(ctx context.Context, req *http.Request, r js.Value) (*http.Response, error) {
+	buf, err := jsx.Await(context.Background(), r.Call("arrayBuffer"))
+	if err != nil {
+		return nil, d.fail(ctx, fmt.Errorf("reading the response body: %w", err))
+	}
+	arr := js.Global().Get("Uint8Array").New(buf)
+	body := make([]byte, arr.Length())
+	js.CopyBytesToGo(body, arr)
+
+	header := http.Header{}
+	each := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		header.Add(args[1].String(), args[0].String()) // forEach(value, key)
+		return nil
+	})
+	defer each.Release()
+	r.Get("headers").Call("forEach", each)
+
+	status := r.Get("status").Int()
+	text := r.Get("statusText").String()
+	if text == "" {
+		text = http.StatusText(status)
+	}
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", status, text),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        header,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}, nil
+}
+
+// fail reports an aborted request as ctx.Err() (so callers can tell a timeout) and anything
+// else as a fetch failure. Browsers say only "TypeError: Failed to fetch" for DNS, TLS, CORS
+// and CSP failures alike; the details are in the browser console.
+func (d Doer) fail(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("fetch aborted: %w", ctx.Err())
+	}
+	return fmt.Errorf("fetch: %w", err)
+}

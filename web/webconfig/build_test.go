@@ -1,0 +1,88 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsAreProductionWithoutConfigJSON(t *testing.T) {
+	o, err := build(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.connectSrc != "https://auth.globus.org https://groups.api.globus.org" {
+		t.Errorf("connect-src = %q", o.connectSrc)
+	}
+	if o.configJSON != nil {
+		t.Errorf("config.json written without any variable: %s", o.configJSON)
+	}
+}
+
+func TestOverridesWriteConfigAndCSP(t *testing.T) {
+	o, err := build(env(map[string]string{
+		"GLOBUS_SDK_SERVICE_URL_AUTH": "http://127.0.0.1:8001/", "GLOBUS_SDK_SERVICE_URL_GROUPS": "http://127.0.0.1:8002",
+		"GLOBUS_CLIENT_ID": "cid", "GLOBUS_REDIRECT_URI": "http://127.0.0.1:8000/", "GLOBUS_EDGE_STORAGE": "sessionStorage",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.connectSrc != "http://127.0.0.1:8001 http://127.0.0.1:8002" {
+		t.Errorf("connect-src = %q", o.connectSrc)
+	}
+	want := `{
+  "authUrl": "http://127.0.0.1:8001",
+  "clientId": "cid",
+  "groupsUrl": "http://127.0.0.1:8002",
+  "redirectUri": "http://127.0.0.1:8000/",
+  "storage": "sessionStorage"
+}
+`
+	if string(o.configJSON) != want {
+		t.Errorf("config.json =\n%s\nwant\n%s", o.configJSON, want)
+	}
+	o, err = build(env(map[string]string{"GLOBUS_SDK_ENVIRONMENT": "preview"}))
+	if err != nil || o.connectSrc != "https://auth.preview.globus.org https://groups.api.preview.globus.org" ||
+		!strings.Contains(string(o.configJSON), `"authUrl": "https://auth.preview.globus.org"`) {
+		t.Errorf("preview: %q %s %v", o.connectSrc, o.configJSON, err)
+	}
+}
+
+func TestConnectSrcOverrideIsChecked(t *testing.T) {
+	o, err := build(env(map[string]string{"GLOBUS_EDGE_CONNECT_SRC": "http://127.0.0.1:*"}))
+	if err != nil || o.connectSrc != "http://127.0.0.1:*" || o.configJSON != nil {
+		t.Fatalf("override: %+v, %v", o, err)
+	}
+	for _, bad := range []string{"'unsafe-inline'", `https://x.org"><script>`, "https://a.org; script-src *", "*"} {
+		if _, err := build(env(map[string]string{"GLOBUS_EDGE_CONNECT_SRC": bad})); err == nil {
+			t.Errorf("connect-src %q accepted", bad)
+		}
+	}
+	if _, err := build(env(map[string]string{"GLOBUS_SDK_ENVIRONMENT": "moon"})); err == nil {
+		t.Error("unknown environment accepted")
+	}
+}
+
+func TestRunWritesPage(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "t.html")
+	os.WriteFile(tmpl, []byte(`<meta content="connect-src 'self' {{CONNECT_SRC}}">`), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.json"), []byte("stale"), 0o644)
+	if err := run(tmpl, dir, env(nil)); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	if string(b) != `<meta content="connect-src 'self' https://auth.globus.org https://groups.api.globus.org">` {
+		t.Errorf("index.html = %s", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); !os.IsNotExist(err) {
+		t.Error("a stale config.json survived a build without variables")
+	}
+	os.WriteFile(tmpl, []byte(`no placeholder`), 0o644)
+	if err := run(tmpl, dir, env(nil)); err == nil {
+		t.Error("a template without the placeholder was accepted")
+	}
+}

@@ -1,0 +1,62 @@
+// Command webconfig writes the web page's build-time configuration: index.html with the
+// Content-Security-Policy connect-src filled in, and config.json when the environment sets
+// anything. Both come from the same variables as the CLI's (config.FromEnv), so the CSP
+// always allows exactly the Auth and Groups origins the page is configured for.
+//
+//	go run ./web/webconfig -template web/index.html -out dist/web
+//
+// Variables: GLOBUS_SDK_ENVIRONMENT, GLOBUS_SDK_SERVICE_URL_AUTH, GLOBUS_SDK_SERVICE_URL_GROUPS,
+// GLOBUS_CLIENT_ID, GLOBUS_REDIRECT_URI, GLOBUS_SDK_HTTP_TIMEOUT; GLOBUS_EDGE_SCOPES and
+// GLOBUS_EDGE_STORAGE for config.json's scopes and storage; GLOBUS_EDGE_CONNECT_SRC replaces
+// the computed connect-src origins (e.g. "http://127.0.0.1:*" for tests on loopback).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	template := flag.String("template", "web/index.html", "index.html template holding {{CONNECT_SRC}}")
+	out := flag.String("out", "dist/web", "directory to write index.html (and config.json) into")
+	flag.Parse()
+	if err := run(*template, *out, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "webconfig:", err)
+		os.Exit(1)
+	}
+}
+
+func run(template, out string, getenv func(string) string) error {
+	b, err := build(getenv)
+	if err != nil {
+		return err
+	}
+	tmpl, err := os.ReadFile(template)
+	if err != nil {
+		return fmt.Errorf("reading the template: %w", err)
+	}
+	html, err := b.page(string(tmpl))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "index.html"), []byte(html), 0o644); err != nil {
+		return fmt.Errorf("writing index.html: %w", err)
+	}
+	cfgPath := filepath.Join(out, "config.json")
+	if b.configJSON == nil {
+		// No variable set: no file, so the page uses its defaults (production Globus, the
+		// tutorial client, paste-code login). Remove a stale one from an earlier build.
+		if err := os.Remove(cfgPath); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	} else if err := os.WriteFile(cfgPath, b.configJSON, 0o644); err != nil {
+		return fmt.Errorf("writing config.json: %w", err)
+	}
+	fmt.Printf("CSP connect-src: 'self' %s\n", b.connectSrc)
+	if b.configJSON != nil {
+		fmt.Printf("config.json: %s", b.configJSON)
+	}
+	return nil
+}
