@@ -26,7 +26,7 @@ cmd_cli() {
 
 cmd_demo() {
   cmd_cli >/dev/null
-  go run ./cmd/demo -cli dist/globus-groups "$@"
+  go run ./cmd/demo -cli dist/globus-groups -serve "$@"
 }
 
 cmd_test() {

@@ -68,7 +68,7 @@ func run(cliPath string, serve bool) error {
 	if !serve {
 		return nil
 	}
-	stop, err := serveHosts(fake)
+	_, _, stop, err := serveHosts(fake)
 	if err != nil {
 		return err
 	}
