@@ -284,3 +284,34 @@ func TestLogoutRevokesBoth(t *testing.T) {
 		t.Fatal("storage not cleared")
 	}
 }
+
+// Twenty calls that all get a 401 for the same server-expired token share one refresh: a 401
+// that arrives after the token was renewed does not throw the new token away.
+func TestConcurrent401sShareOneRefresh(t *testing.T) {
+	h := newHarness(t, globustest.Options{})
+	h.login(t)
+	if _, err := h.app.MyGroups(context.Background()); err != nil { // build the shared authorizer
+		t.Fatal(err)
+	}
+	h.fake.ExpireAccessTokens()
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := h.app.MyGroups(context.Background())
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := h.fake.Count("grant:refresh_token"); n != 1 {
+		t.Fatalf("%d refreshes for 20 concurrent 401s, want 1", n)
+	}
+}

@@ -16,8 +16,9 @@ import (
 type Authorizer interface {
 	// Header returns the Authorization header value, renewing the token first if needed.
 	Header(ctx context.Context) (string, error)
-	// Invalidate is called after a 401; it reports whether a new header is worth a retry.
-	Invalidate() bool
+	// Invalidate is called after a 401 to the request sent with header; it reports whether a
+	// new header is worth a retry.
+	Invalidate(header string) bool
 }
 
 // AccessToken is a static bearer token (the Python SDK's AccessTokenAuthorizer). It cannot
@@ -33,7 +34,7 @@ func (a AccessToken) Header(context.Context) (string, error) {
 }
 
 // Invalidate implements Authorizer: a static token cannot be renewed.
-func (AccessToken) Invalidate() bool { return false }
+func (AccessToken) Invalidate(string) bool { return false }
 
 // Transport is a Doer (and http.RoundTripper) that sets the Authorization header from
 // Authorizer on every request and, on a 401, asks the authorizer to renew and retries once.
@@ -46,28 +47,31 @@ type Transport struct {
 
 // Do implements transport.Doer. The caller's request is not modified.
 func (t *Transport) Do(req *http.Request) (*http.Response, error) {
-	resp, err := t.send(req)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized || !t.Authorizer.Invalidate() {
+	resp, sent, err := t.send(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || !t.Authorizer.Invalidate(sent) {
 		return resp, err
 	}
 	resp.Body.Close()
-	return t.send(req)
+	resp, _, err = t.send(req)
+	return resp, err
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) { return t.Do(req) }
 
-func (t *Transport) send(req *http.Request) (*http.Response, error) {
+// send sends req with the current header and returns the header it used.
+func (t *Transport) send(req *http.Request) (*http.Response, string, error) {
 	h, err := t.Authorizer.Header(req.Context())
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	r := req.Clone(req.Context())
 	if req.Body != nil && req.GetBody != nil {
 		if r.Body, err = req.GetBody(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	r.Header.Set("Authorization", h)
-	return t.Base.Do(r)
+	resp, err := t.Base.Do(r)
+	return resp, h, err
 }

@@ -80,11 +80,15 @@ func (a *RefreshToken) Header(ctx context.Context) (string, error) {
 	return "Bearer " + a.accessToken, nil
 }
 
-// Invalidate implements Authorizer: after a 401 the next Header renews.
-func (a *RefreshToken) Invalidate() bool {
+// Invalidate implements Authorizer: after a 401 the next Header renews — unless the token
+// was already renewed since header was sent (concurrent calls that all got a 401 for the same
+// old token then share one refresh instead of each starting another).
+func (a *RefreshToken) Invalidate(header string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.expiresAt = time.Time{}
+	if header == "Bearer "+a.accessToken {
+		a.expiresAt = time.Time{}
+	}
 	return true
 }
 

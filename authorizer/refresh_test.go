@@ -47,7 +47,7 @@ func TestRenewalRule(t *testing.T) {
 		t.Fatalf("past the edge: %q, %d refreshes", h, ref.n.Load())
 	}
 	// Without rotation the old refresh token stays in use.
-	a.Invalidate()
+	a.Invalidate("Bearer AT1")
 	a.Header(context.Background())
 	if ref.lastRT.Load() != "RT0" {
 		t.Fatalf("refresh token lost: used %v", ref.lastRT.Load())

@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/devserve"
 )
 
 // Client ids the demo registers at the fake for the page and the worker.
@@ -32,7 +30,7 @@ func serveHosts(fake *globustest.Server) (pageURL, workerURL string, stop func()
 			stops[i]()
 		}
 	}
-	pageURL, stopPage, err := servePage(fake)
+	pageURL, stopPage, err := devserve.Page(".", fake, pageClient)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -49,30 +47,6 @@ func serveHosts(fake *globustest.Server) (pageURL, workerURL string, stop func()
 	return pageURL, workerURL, stop, nil
 }
 
-// servePage builds dist for the fake into a temporary directory and serves it.
-func servePage(fake *globustest.Server) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	pageURL := "http://" + ln.Addr().String() + "/"
-	fake.RegisterClient(globustest.Client{ID: pageClient, RedirectURIs: []string{pageURL, fake.AuthCodePageURL()}})
-	dist, err := os.MkdirTemp("", "globus-edge-demo-web")
-	if err != nil {
-		ln.Close()
-		return "", nil, err
-	}
-	cleanup := func() { ln.Close(); os.RemoveAll(dist) }
-	if err := runTool("./build.sh", []string{"DIST=" + dist, "GLOBUS_CLIENT_ID=" + pageClient, "GLOBUS_REDIRECT_URI=" + pageURL,
-		"GLOBUS_SDK_SERVICE_URL_AUTH=" + fake.AuthURL(), "GLOBUS_SDK_SERVICE_URL_GROUPS=" + fake.GroupsURL()}, "web"); err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(filepath.Join(dist, "web"))), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	return pageURL, func() { srv.Close(); cleanup() }, nil
-}
-
 // serveWorker builds the worker and runs it through worker/testdata/serve.mjs.
 func serveWorker(fake *globustest.Server) (string, func(), error) {
 	port, err := freePort()
@@ -81,7 +55,7 @@ func serveWorker(fake *globustest.Server) (string, func(), error) {
 	}
 	workerURL := fmt.Sprintf("http://127.0.0.1:%d", port)
 	fake.RegisterClient(globustest.Client{ID: workerClient, RedirectURIs: []string{workerURL + "/callback"}})
-	if err := runTool("./build.sh", nil, "worker"); err != nil {
+	if err := devserve.Run(".", nil, "worker"); err != nil {
 		return "", nil, err
 	}
 	cmd := exec.Command("node", "worker/testdata/serve.mjs", "--port", fmt.Sprint(port))
@@ -102,17 +76,6 @@ func serveWorker(fake *globustest.Server) (string, func(), error) {
 	}
 	go io.Copy(io.Discard, stdout)
 	return workerURL + "/", stop, nil
-}
-
-// runTool runs ./build.sh with extra environment, its output going to stderr (build chatter).
-func runTool(name string, env []string, args ...string) error {
-	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
-	}
-	return nil
 }
 
 func freePort() (int, error) {

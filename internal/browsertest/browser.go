@@ -66,11 +66,27 @@ type Tab struct {
 // Chromium fails the test: these tests are part of the suite, not optional.
 func New(t testing.TB) *Tab {
 	t.Helper()
+	tab, closeTab, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		closeTab()
+		if t.Failed() {
+			t.Logf("browser console:\n%s", strings.Join(tab.Console(), "\n"))
+		}
+	})
+	return tab
+}
+
+// Open opens a tab in a new browser context (empty cookies and storage) outside a test, for
+// the benchmarks. closeTab closes it.
+func Open() (tab *Tab, closeTab func(), err error) {
 	once.Do(start)
 	if startErr != nil {
-		t.Fatalf("browsertest: starting Chromium: %v", startErr)
+		return nil, nil, fmt.Errorf("browsertest: starting Chromium: %w", startErr)
 	}
-	tab := &Tab{}
+	tab = &Tab{}
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext(), chromedp.WithListener(func(ev any) {
 		switch e := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
@@ -94,15 +110,10 @@ func New(t testing.TB) *Tab {
 	}))
 	tab.Ctx = ctx
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("browsertest: opening a tab: %v", err)
-	}
-	t.Cleanup(func() {
 		cancel()
-		if t.Failed() {
-			t.Logf("browser console:\n%s", strings.Join(tab.Console(), "\n"))
-		}
-	})
-	return tab
+		return nil, nil, fmt.Errorf("browsertest: opening a tab: %w", err)
+	}
+	return tab, cancel, nil
 }
 
 func (t *Tab) log(s string) {
