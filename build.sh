@@ -5,7 +5,7 @@
 #   ./build.sh cli      build the native CLI into dist/globus-groups
 #   ./build.sh web      build the static page into dist/web/
 #   ./build.sh worker   build the Cloudflare Worker into build/
-#   ./build.sh bench    benchmarks against their baselines (BENCHMARKS.md)
+#   ./build.sh bench    benchmarks against their baselines (BENCHMARKS.md, bench.json; -quick: one run each)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -41,6 +41,19 @@ cmd_test() {
   go test -count=1 ./...
   echo "== go test (js/wasm under Node)"
   PATH="$GOROOT_WASM:$PATH" GOOS=js GOARCH=wasm go test -count=1 $(js_test_packages)
+  echo "== benchmark smoke (one iteration of each figure; the report goes to a temporary directory)"
+  local out
+  out="$(mktemp -d)"
+  cmd_bench -quick -out "$out/BENCHMARKS.md" -json "$out/bench.json" >"$out/log" 2>&1 || { cat "$out/log"; rm -rf "$out"; return 1; }
+  grep -c '^| ' "$out/BENCHMARKS.md" | xargs echo "benchmark smoke: table rows written:"
+  rm -rf "$out"
+}
+
+# cmd_bench measures every figure beside its baseline and writes BENCHMARKS.md and bench.json.
+cmd_bench() {
+  cmd_cli >/dev/null
+  cmd_worker >/dev/null
+  go run ./cmd/bench "$@"
 }
 
 # js_test_packages lists the packages with tests that must also pass under js/wasm.

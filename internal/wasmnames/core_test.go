@@ -51,3 +51,23 @@ func TestCheckDetectsHTTPClient(t *testing.T) {
 		t.Fatalf("http.Get program: found=%v err=%v", ok, err)
 	}
 }
+
+// The size breakdown must account for the code section and attribute the core's own code.
+func TestByPackage(t *testing.T) {
+	wasm := buildWasm(t, "./testdata/coreprog")
+	pkgs, err := ByPackage(wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, found := 0, map[string]int{}
+	for _, p := range pkgs {
+		total += p.Bytes
+		found[p.Package] = p.Bytes
+	}
+	if total < len(wasm)/3 || total > len(wasm) {
+		t.Fatalf("code bytes %d of a %d-byte module", total, len(wasm))
+	}
+	if found["runtime"] == 0 || found[Mangle("github.com/globus-edge/globus-edge/app")] == 0 {
+		t.Fatalf("packages missing: %v", pkgs[:min(10, len(pkgs))])
+	}
+}

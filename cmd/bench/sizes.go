@@ -1,0 +1,172 @@
+//go:build !(js && wasm)
+
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/globus-edge/globus-edge/internal/devserve"
+	"github.com/globus-edge/globus-edge/internal/wasmnames"
+)
+
+func gzipSize(b []byte) int {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Len()
+}
+
+// brotliSize uses the brotli command when installed (it is optional); -1 when absent.
+func brotliSize(path string) int {
+	if _, err := exec.LookPath("brotli"); err != nil {
+		return -1
+	}
+	out, err := exec.Command("brotli", "-c", "-q", "11", path).Output()
+	if err != nil {
+		return -1
+	}
+	return len(out)
+}
+
+// dirSizes sums raw and gzip -9 sizes of the named files in dir.
+func dirSizes(dir string, names ...string) (raw, gz int, err error) {
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return 0, 0, err
+		}
+		raw += len(b)
+		gz += gzipSize(b)
+	}
+	return raw, gz, nil
+}
+
+var uploadRE = regexp.MustCompile(`Total Upload: ([0-9.]+) KiB / gzip: ([0-9.]+) KiB`)
+
+// wranglerSize runs `wrangler deploy --dry-run` for a config and returns what it reports (KiB).
+func wranglerSize(config string) (raw, gz float64, err error) {
+	out, err := os.MkdirTemp("", "bench-wrangler")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.RemoveAll(out)
+	cmd := exec.Command("npx", "wrangler", "deploy", "--dry-run", "--outdir", out, "--config", config)
+	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false", "WRANGLER_SEND_ERROR_REPORTS=false",
+		"CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_HIDE_BANNER=true", "XDG_CONFIG_HOME="+out)
+	b, err := cmd.CombinedOutput()
+	m := uploadRE.FindSubmatch(b)
+	if err != nil || m == nil {
+		return 0, 0, fmt.Errorf("wrangler deploy --dry-run --config %s: %v\n%s", config, err, b)
+	}
+	raw, _ = strconv.ParseFloat(string(m[1]), 64)
+	gz, _ = strconv.ParseFloat(string(m[2]), 64)
+	return raw, gz, nil
+}
+
+func (b *bench) sizes() error {
+	dist, err := os.MkdirTemp("", "bench-sizes")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dist)
+	if err := devserve.Run(".", []string{"DIST=" + dist}, "web"); err != nil {
+		return err
+	}
+	web := filepath.Join(dist, "web")
+	baseDir := filepath.Join(dist, "baseline")
+	os.MkdirAll(baseDir, 0o755)
+	if err := buildBaselinePage(baseDir); err != nil {
+		return err
+	}
+	wasmRaw, wasmGz, err := dirSizes(web, "globus-edge.wasm")
+	if err != nil {
+		return err
+	}
+	jsRaw, jsGz, err := dirSizes(web, "globus-edge.js", "wasm_exec.js")
+	if err != nil {
+		return err
+	}
+	pageRaw, pageGz, err := dirSizes(web, "index.html", "page.js", "page.css", "globus-edge.js", "wasm_exec.js", "globus-edge.wasm")
+	if err != nil {
+		return err
+	}
+	bundleRaw, bundleGz, _ := dirSizes(baseDir, "app.bundle.js")
+	baseRaw, baseGz, err := dirSizes(baseDir, "index.html", "app.bundle.js")
+	if err != nil {
+		return err
+	}
+	base := "@globus/sdk 6.2.0 login + my-groups page, esbuild --bundle --minify"
+	kb := func(n int) float64 { return float64(n) / 1024 }
+	add := func(fig string, ours, baseline int, cond string) {
+		b.add(Row{Section: "size", Figure: fig, Unit: "KiB", Ours: kb(ours), Baseline: kb(baseline), BaseName: base, Conditions: cond})
+	}
+	add("page wasm, raw (vs baseline JS bundle)", wasmRaw, bundleRaw, "-trimpath -ldflags=\"-s -w\"")
+	add("page wasm, gzip -9 (vs baseline JS bundle)", wasmGz, bundleGz, "gzip -9")
+	add("page shim + wasm_exec.js, gzip -9 (vs baseline JS bundle)", jsGz, bundleGz, fmt.Sprintf("%d bytes raw", jsRaw))
+	add("whole page download, gzip -9", pageGz, baseGz, fmt.Sprintf("ours %d, baseline %d bytes raw; every file of dist/web vs index.html + bundle", pageRaw, baseRaw))
+	if br := brotliSize(filepath.Join(web, "globus-edge.wasm")); br > 0 {
+		bb := brotliSize(filepath.Join(baseDir, "app.bundle.js"))
+		add("page wasm, brotli -q 11 (vs baseline JS bundle)", br, bb, "brotli 11")
+	} else {
+		b.note("brotli sizes skipped: the brotli command is not installed (apt-get install brotli)")
+	}
+	oursRaw, oursGz, err := wranglerSize("wrangler.toml")
+	if err != nil {
+		return err
+	}
+	bwRaw, bwGz, err := wranglerSize("bench/baseline/worker/wrangler.toml")
+	if err != nil {
+		return err
+	}
+	wbase := "hand-written JS worker (bench/baseline/worker)"
+	b.add(Row{Section: "size", Figure: "worker bundle, raw (wrangler deploy --dry-run)", Unit: "KiB", Ours: oursRaw, Baseline: bwRaw, BaseName: wbase, Conditions: "wrangler 4.86.0"})
+	b.add(Row{Section: "size", Figure: "worker bundle, gzip (wrangler deploy --dry-run)", Unit: "KiB", Ours: oursGz, Baseline: bwGz, BaseName: wbase, Conditions: "wrangler 4.86.0"})
+	if err := b.noteBreakdown("Page wasm size by package", "./wasm"); err != nil {
+		return err
+	}
+	return b.noteBreakdown("Worker wasm size by package", "./worker")
+}
+
+// noteBreakdown records the largest packages of a js/wasm build of pkg (code bytes, raw), the
+// measured answer to "where does the size come from".
+func (b *bench) noteBreakdown(label, pkg string) error {
+	dir, err := os.MkdirTemp("", "bench-breakdown")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "x.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-w", "-o", out, pkg) // keeps the name section
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if o, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, o)
+	}
+	wasm, err := os.ReadFile(out)
+	if err != nil {
+		return err
+	}
+	pkgs, err := wasmnames.ByPackage(wasm)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, p := range pkgs {
+		total += p.Bytes
+	}
+	var parts []string
+	for _, p := range pkgs[:min(10, len(pkgs))] {
+		parts = append(parts, fmt.Sprintf("%s %d KiB", p.Package, p.Bytes/1024))
+	}
+	b.note("%s: %d KiB of function code in %d packages; largest: %s (names as the Go linker mangles them).",
+		label, total/1024, len(pkgs), strings.Join(parts, ", "))
+	return nil
+}
