@@ -14,6 +14,7 @@ import (
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/internal/parallel"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/transport"
 )
@@ -121,22 +122,8 @@ func TestExpiredTokenRefreshesOnceAndWritesBack(t *testing.T) {
 	h.app.Now = func() time.Time { return before.ExpiresAt().Add(-59 * time.Second) }
 	var refreshed int
 	h.app.OnRefresh = func() { refreshed++ }
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for i := 0; i < 20; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := h.app.MyGroups(context.Background())
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	if err := parallel.Run(20, func(int) error { _, err := h.app.MyGroups(context.Background()); return err }); err != nil {
+		t.Fatal(err)
 	}
 	if n := h.fake.Count("grant:refresh_token"); n != 1 || refreshed != 1 {
 		t.Fatalf("%d refreshes at the fake, %d events; want 1", n, refreshed)
@@ -294,22 +281,8 @@ func TestConcurrent401sShareOneRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.fake.ExpireAccessTokens()
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for i := 0; i < 20; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := h.app.MyGroups(context.Background())
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	if err := parallel.Run(20, func(int) error { _, err := h.app.MyGroups(context.Background()); return err }); err != nil {
+		t.Fatal(err)
 	}
 	if n := h.fake.Count("grant:refresh_token"); n != 1 {
 		t.Fatalf("%d refreshes for 20 concurrent 401s, want 1", n)

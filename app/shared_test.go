@@ -6,7 +6,6 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/internal/parallel"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -41,22 +41,9 @@ func TestSharedFileRefreshesOnceWithRotation(t *testing.T) {
 	d, _ := apps[0].Storage.Get(context.Background(), groups.ResourceServer)
 	later := func() time.Time { return d.ExpiresAt() }
 	apps[0].Now, apps[1].Now = later, later
-	var wg sync.WaitGroup
-	errs := make(chan error, 10)
-	for i := 0; i < 10; i++ {
-		wg.Add(1)
-		go func(a *app.App) {
-			defer wg.Done()
-			_, err := a.MyGroups(context.Background())
-			errs <- err
-		}(apps[i%2])
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	err := parallel.Run(10, func(i int) error { _, err := apps[i%2].MyGroups(context.Background()); return err })
+	if err != nil {
+		t.Fatal(err)
 	}
 	if n := h.fake.Count("grant:refresh_token"); n != 1 {
 		t.Fatalf("%d refreshes for two processes, want 1", n)

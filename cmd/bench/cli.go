@@ -9,11 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/parallel"
 	"github.com/globus-edge/globus-edge/internal/tutorialuser"
 	"github.com/globus-edge/globus-edge/tokens"
 )
@@ -142,22 +142,8 @@ func cliRoundTrips() (rt roundTrips, err error) {
 	rt.expiredRefreshes = h.fake.Count("grant:refresh_token")
 	h.fake.ResetCounts()
 	h.expireLocally()
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for i := 0; i < 20; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _, err := h.run()
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			return rt, err
-		}
+	if err := parallel.Run(20, func(int) error { _, _, err := h.run(); return err }); err != nil {
+		return rt, err
 	}
 	rt.concurrentRefreshes = h.fake.Count("grant:refresh_token")
 	rt.note = "processes sharing the token file; expired = stored expiry in the past; 20 processes at once"

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/browsertest"
+	"github.com/globus-edge/globus-edge/internal/parallel"
 )
 
 // pageRoundTrips logs in to our page in Chromium and counts what reaches the fake.
@@ -112,20 +112,7 @@ func (b *bench) workerRoundTrips() (rt roundTrips, err error) {
 	}
 	defer r.close()
 	op := func(n int) error { // n concurrent GET /groups
-		var wg sync.WaitGroup
-		errs := make(chan error, n)
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func() { defer wg.Done(); errs <- r.ours.getOK("/groups", r.oursC) }()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return parallel.Run(n, func(int) error { return r.ours.getOK("/groups", r.oursC) })
 	}
 	r.fake.ResetCounts()
 	if _, err := r.ours.login(r.fake); err != nil {
