@@ -9,9 +9,14 @@ type Locker interface {
 	Lock(ctx context.Context) (unlock func(), err error)
 }
 
-// Lock implements Locker when the Blob does; otherwise it only serializes this process.
+// Lock implements Locker when the Blob (or the Blob a SealedBlob encrypts) does; otherwise it
+// only serializes this process.
 func (s *Store) Lock(ctx context.Context) (func(), error) {
-	if l, ok := s.Blob.(Locker); ok {
+	b := s.Blob
+	if sb, ok := b.(SealedBlob); ok {
+		b = sb.Blob
+	}
+	if l, ok := b.(Locker); ok {
 		return l.Lock(ctx)
 	}
 	s.refreshMu.Lock()

@@ -140,7 +140,7 @@ func (b *bench) workerRoundTrips() (rt roundTrips, err error) {
 	if err != nil {
 		return rt, err
 	}
-	rt.note = "workerd (miniflare); expired at the server (401, then refresh); a Go instance per request, KV has no lock"
+	rt.note = "workerd (miniflare); expired at the server (401, then refresh); a Go instance per request, refreshes serialised by a KV lease"
 	b.note("Worker KV operations, counted on package bff served natively over a counting KV (the worker only wires bff to Cloudflare KV; workerd counts nothing): %s.", kv)
 	return rt, nil
 }
