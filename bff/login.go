@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/tokens"
 )
@@ -23,11 +22,9 @@ func (x *exchange) login() {
 	ctx := x.r.Context()
 	rec := flowRecord{ReturnTo: SafeReturnTo(x.r.URL.Query().Get("return_to"))}
 	state := auth.RandomState()
-	f, err := x.app(nil).StartLogin(auth.FlowOptions{
-		Scopes:        app.DefaultScopes,
-		RefreshTokens: true, // access_type=offline
-		State:         state,
-	})
+	// The core's defaults: the Groups scope, refresh tokens (access_type=offline), the
+	// redirect URI x.app set to this origin's /callback.
+	f, err := x.app(nil).StartLogin(auth.FlowOptions{State: state})
 	if err != nil {
 		x.failErr("starting the login", err)
 		return

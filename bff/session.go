@@ -1,11 +1,11 @@
 package bff
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"net/http"
 	"time"
 
+	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -19,12 +19,9 @@ const (
 // sessionIDLen is the length of a session id: base64url of 32 random bytes.
 const sessionIDLen = 43
 
-// newSessionID returns a fresh session id (32 random bytes, base64url).
-func newSessionID() string {
-	b := make([]byte, 32)
-	rand.Read(b) // never fails: crypto/rand crashes the program instead
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// newSessionID returns a fresh session id: 32 random bytes, base64url — the shape of an OAuth
+// state, so one generator (auth.RandomState) and one check (validID) serve both.
+func newSessionID() string { return auth.RandomState() }
 
 // validID reports whether s has the shape of a session id or state (43 base64url characters
 // of 32 bytes), so garbage never reaches KV.
