@@ -6,6 +6,7 @@
 #   ./build.sh web      build the static page into dist/web/
 #   ./build.sh worker   build the Cloudflare Worker into build/
 #   ./build.sh bench    benchmarks against their baselines (BENCHMARKS.md, bench.json; -quick: one run each)
+#   ./build.sh setup    install what the others need (demo, test and bench run it themselves)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -25,11 +26,14 @@ cmd_cli() {
 }
 
 cmd_demo() {
+  cmd_setup
   cmd_cli >/dev/null
   go run ./cmd/demo -cli dist/globus-groups -serve "$@"
 }
 
 cmd_test() {
+  echo "== setup"
+  cmd_setup --browser
   echo "== gofmt"
   local unformatted
   unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))"
@@ -53,6 +57,7 @@ cmd_test() {
 
 # cmd_bench measures every figure beside its baseline and writes BENCHMARKS.md and bench.json.
 cmd_bench() {
+  cmd_setup --browser
   cmd_cli >/dev/null
   cmd_worker >/dev/null
   go run ./cmd/bench "$@"
@@ -67,7 +72,7 @@ js_test_packages() {
   GOOS=js GOARCH=wasm go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' "${dirs[@]}"
 }
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   local cmd="${1:-}"
