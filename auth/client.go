@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 	"time"
 
 	"github.com/globus-edge/globus-edge/tokens"
@@ -108,5 +107,3 @@ func RandomState() string {
 	rand.Read(b) // never fails: crypto/rand crashes the program instead
 	return base64.RawURLEncoding.EncodeToString(b)
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -6,7 +6,9 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -107,7 +109,7 @@ func (c *Client) StartFlow(o FlowOptions) (*Flow, error) {
 	}
 	q.add("session_message", o.SessionMessage)
 	q.add("prompt", o.Prompt)
-	for _, k := range sortedKeys(o.QueryParams) {
+	for _, k := range slices.Sorted(maps.Keys(o.QueryParams)) {
 		q.set(k, o.QueryParams.Get(k))
 	}
 	f.AuthorizeURL = c.BaseURL + "/v2/oauth2/authorize?" + q.encode()
@@ -167,13 +169,4 @@ func (q *ordered) encode() string {
 		b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(q.vals[i]))
 	}
 	return b.String()
-}
-
-func sortedKeys(v url.Values) []string {
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	return keys
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/globus-edge/globus-edge/transport"
@@ -37,7 +38,7 @@ func (c *Client) MyGroups(ctx context.Context, statuses ...string) ([]Group, err
 	u := c.BaseURL + "/v2/groups/my_groups"
 	if len(statuses) > 0 {
 		for _, s := range statuses {
-			if !valid(s) {
+			if !slices.Contains(Statuses, s) {
 				return nil, fmt.Errorf("groups: unknown membership status %q (valid: %s)", s, strings.Join(Statuses, ", "))
 			}
 		}
@@ -52,13 +53,4 @@ func (c *Client) MyGroups(ctx context.Context, statuses ...string) ([]Group, err
 		return nil, fmt.Errorf("groups: malformed my_groups response: %w", err)
 	}
 	return gs, nil
-}
-
-func valid(status string) bool {
-	for _, s := range Statuses {
-		if s == status {
-			return true
-		}
-	}
-	return false
 }

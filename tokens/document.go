@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"unicode/utf16"
 )
 
 // DefaultNamespace is the namespace the Python SDK's JSONTokenStorage uses by default.
@@ -78,13 +81,13 @@ func DecodeDocument(b []byte) (*Document, error) {
 func (d *Document) Encode() []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"data": {`)
-	for i, ns := range sortedKeys(d.Data) {
+	for i, ns := range slices.Sorted(maps.Keys(d.Data)) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		writeString(&b, ns)
 		b.WriteString(": {")
-		for j, rs := range sortedKeys(d.Data[ns]) {
+		for j, rs := range slices.Sorted(maps.Keys(d.Data[ns])) {
 			if j > 0 {
 				b.WriteString(", ")
 			}
@@ -134,16 +137,8 @@ func writeString(b *bytes.Buffer, s string) {
 			b.WriteRune(r)
 			continue
 		}
-		for _, u := range utf16(r) {
+		for _, u := range utf16.Encode([]rune{r}) {
 			fmt.Fprintf(b, `\u%04x`, u)
 		}
 	}
-}
-
-func utf16(r rune) []rune {
-	if r < 0x10000 {
-		return []rune{r}
-	}
-	r -= 0x10000
-	return []rune{0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF}
 }

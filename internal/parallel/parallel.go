@@ -1,22 +1,19 @@
 // Package parallel runs n calls at once, for tests and benchmarks of concurrent refreshes.
 package parallel
 
-import "sync"
+import (
+	"errors"
+	"sync"
+)
 
-// Run calls f(0) … f(n-1) concurrently, waits for all, and returns the first error.
+// Run calls f(0) … f(n-1) concurrently, waits for all, and returns their errors joined (nil
+// when every call succeeded).
 func Run(n int, f func(i int) error) error {
 	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() { defer wg.Done(); errs <- f(i) }()
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() { errs[i] = f(i) })
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.Join(errs...)
 }
