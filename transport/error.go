@@ -1,7 +1,9 @@
 package transport
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"strings"
@@ -130,3 +132,20 @@ func stripQuery(u string) string {
 	}
 	return u
 }
+
+// NetworkError is a request that never produced an HTTP response (connection refused, DNS,
+// timeout), after all retries.
+type NetworkError struct {
+	Method, URL string
+	Err         error
+}
+
+func (e *NetworkError) Error() string {
+	return fmt.Sprintf("globus: %s %s: network error: %v", e.Method, stripQuery(e.URL), e.Err)
+}
+
+// Unwrap returns the underlying error (context.DeadlineExceeded for timeouts).
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the request failed because an attempt timed out.
+func (e *NetworkError) Timeout() bool { return errors.Is(e.Err, context.DeadlineExceeded) }

@@ -3,7 +3,6 @@ package transport
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -42,23 +41,6 @@ type Client struct {
 
 // NoRetries is a MaxRetries value that disables retries.
 const NoRetries = -1
-
-// NetworkError is a request that never produced an HTTP response (connection refused, DNS,
-// timeout), after all retries.
-type NetworkError struct {
-	Method, URL string
-	Err         error
-}
-
-func (e *NetworkError) Error() string {
-	return fmt.Sprintf("globus: %s %s: network error: %v", e.Method, stripQuery(e.URL), e.Err)
-}
-
-// Unwrap returns the underlying error (context.DeadlineExceeded for timeouts).
-func (e *NetworkError) Unwrap() error { return e.Err }
-
-// Timeout reports whether the request failed because an attempt timed out.
-func (e *NetworkError) Timeout() bool { return errors.Is(e.Err, context.DeadlineExceeded) }
 
 // Do sends req with retries. A request with a body must have GetBody set (http.NewRequest
 // sets it for bytes/strings readers) so the body can be sent again.
