@@ -113,11 +113,11 @@ func (a *App) FinishRedirect(ctx context.Context, f *auth.Flow, q url.Values) er
 }
 
 // LoggedIn reports whether usable Groups tokens are stored (a refresh token, or an access
-// token that has not expired). It makes no network call.
+// token that needs no renewal yet). It makes no network call.
 func (a *App) LoggedIn(ctx context.Context) (bool, error) {
 	d, err := a.Storage.Get(ctx, groups.ResourceServer)
 	if err != nil || d == nil {
 		return false, err
 	}
-	return d.RefreshToken != "" || a.now().Before(d.ExpiresAt()), nil
+	return d.RefreshToken != "" || !d.NeedsRenewal(a.now()), nil
 }

@@ -288,3 +288,26 @@ func TestConcurrent401sShareOneRefresh(t *testing.T) {
 		t.Fatalf("%d refreshes for 20 concurrent 401s, want 1", n)
 	}
 }
+
+// TestLoggedInUsesTheRenewalRule: an access token without a refresh token counts as logged in
+// only while it needs no renewal (60 s before expiry), the rule MyGroups applies.
+func TestLoggedInUsesTheRenewalRule(t *testing.T) {
+	h := newHarness(t, globustest.Options{})
+	exp := time.Unix(1_800_000_000, 0)
+	doc := tokens.NewDocument()
+	doc.Data[tokens.DefaultNamespace] = map[string]tokens.Data{groups.ResourceServer: {
+		ResourceServer: groups.ResourceServer, AccessToken: "at", ExpiresAtSeconds: exp.Unix(),
+	}}
+	if err := h.blob.Save(context.Background(), doc.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		now  time.Time
+		want bool
+	}{{exp.Add(-2 * time.Minute), true}, {exp.Add(-30 * time.Second), false}} {
+		h.app.Now = func() time.Time { return c.now }
+		if ok, err := h.app.LoggedIn(context.Background()); err != nil || ok != c.want {
+			t.Errorf("%v before expiry: LoggedIn = %v, %v; want %v", exp.Sub(c.now), ok, err, c.want)
+		}
+	}
+}

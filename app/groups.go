@@ -56,7 +56,7 @@ func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, tokens.Dat
 		return nil, tokens.Data{}, ErrLoginRequired
 	}
 	if d.RefreshToken == "" {
-		if !a.now().Before(d.ExpiresAt().Add(-authorizer.ExpiresAdjust)) {
+		if d.NeedsRenewal(a.now()) {
 			return nil, *d, fmt.Errorf("%w: the stored access token has expired and there is no refresh token", ErrLoginRequired)
 		}
 		return authorizer.AccessToken(d.AccessToken), *d, nil

@@ -10,8 +10,8 @@ import (
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-// ExpiresAdjust is how long before expiry a token is renewed, as in the Python SDK.
-const ExpiresAdjust = 60 * time.Second
+// ExpiresAdjust is how long before expiry a token is renewed (tokens.ExpiresAdjust).
+const ExpiresAdjust = tokens.ExpiresAdjust
 
 // Refresher renews tokens; *auth.Client implements it.
 type Refresher interface {
@@ -36,10 +36,9 @@ type RefreshToken struct {
 	Lock   func(ctx context.Context) (unlock func(), err error)
 	Reload func(ctx context.Context) (*tokens.Data, error)
 
-	mu           sync.Mutex
-	refreshToken string
-	accessToken  string
-	expiresAt    time.Time // zero: unknown, renew before use
+	mu sync.Mutex
+	// cur holds the tokens in use; ExpiresAtSeconds 0 means unknown (renew before use).
+	cur tokens.Data
 }
 
 // NewRefreshToken returns an authorizer for refreshToken with an optional current access token
@@ -52,7 +51,11 @@ func NewRefreshToken(client Refresher, refreshToken, accessToken string, expires
 	if (accessToken == "") != expiresAt.IsZero() {
 		return nil, errors.New("authorizer: access token and expiry must be given together")
 	}
-	return &RefreshToken{Client: client, refreshToken: refreshToken, accessToken: accessToken, expiresAt: expiresAt}, nil
+	cur := tokens.Data{RefreshToken: refreshToken, AccessToken: accessToken}
+	if !expiresAt.IsZero() {
+		cur.ExpiresAtSeconds = expiresAt.Unix()
+	}
+	return &RefreshToken{Client: client, cur: cur}, nil
 }
 
 // FromData builds a RefreshToken authorizer from stored token data.
@@ -72,12 +75,12 @@ func (a *RefreshToken) now() time.Time {
 func (a *RefreshToken) Header(ctx context.Context) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.accessToken == "" || a.expiresAt.IsZero() || a.now().After(a.expiresAt.Add(-ExpiresAdjust)) {
+	if a.cur.NeedsRenewal(a.now()) {
 		if err := a.renew(ctx); err != nil {
 			return "", err
 		}
 	}
-	return "Bearer " + a.accessToken, nil
+	return "Bearer " + a.cur.AccessToken, nil
 }
 
 // Invalidate implements Authorizer: after a 401 the next Header renews — unless the token
@@ -86,8 +89,8 @@ func (a *RefreshToken) Header(ctx context.Context) (string, error) {
 func (a *RefreshToken) Invalidate(header string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if header == "Bearer "+a.accessToken {
-		a.expiresAt = time.Time{}
+	if header == "Bearer "+a.cur.AccessToken {
+		a.cur.ExpiresAtSeconds = 0
 	}
 	return true
 }
@@ -96,7 +99,10 @@ func (a *RefreshToken) Invalidate(header string) bool {
 func (a *RefreshToken) AccessToken() (string, time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.accessToken, a.expiresAt
+	if a.cur.ExpiresAtSeconds == 0 {
+		return a.cur.AccessToken, time.Time{}
+	}
+	return a.cur.AccessToken, a.cur.ExpiresAt()
 }
 
 func (a *RefreshToken) renew(ctx context.Context) error {
@@ -107,14 +113,14 @@ func (a *RefreshToken) renew(ctx context.Context) error {
 		}
 		defer unlock()
 		if a.Reload != nil {
-			if d, err := a.Reload(ctx); err == nil && d != nil && d.AccessToken != a.accessToken &&
-				d.RefreshToken != "" && !a.now().After(d.ExpiresAt().Add(-ExpiresAdjust)) {
-				a.accessToken, a.expiresAt, a.refreshToken = d.AccessToken, d.ExpiresAt(), d.RefreshToken
+			if d, err := a.Reload(ctx); err == nil && d != nil && d.AccessToken != a.cur.AccessToken &&
+				d.RefreshToken != "" && !d.NeedsRenewal(a.now()) {
+				a.cur = *d
 				return nil
 			}
 		}
 	}
-	r, err := a.Client.Refresh(ctx, a.refreshToken)
+	r, err := a.Client.Refresh(ctx, a.cur.RefreshToken)
 	if err != nil {
 		return err
 	}
@@ -131,9 +137,9 @@ func (a *RefreshToken) renew(ctx context.Context) error {
 			return fmt.Errorf("authorizer: storing refreshed tokens: %w", err)
 		}
 	}
-	a.accessToken, a.expiresAt = t.AccessToken, t.ExpiresAt()
-	if t.RefreshToken != "" { // keep the old one when the response carries none
-		a.refreshToken = t.RefreshToken
+	if t.RefreshToken == "" { // keep the old one when the response carries none
+		t.RefreshToken = a.cur.RefreshToken
 	}
+	a.cur = t
 	return nil
 }

@@ -14,5 +14,16 @@ type Data struct {
 	TokenType        string `json:"token_type,omitempty"`
 }
 
+// ExpiresAdjust is how long before its expiry an access token is treated as expired and
+// renewed, as in the Python SDK.
+const ExpiresAdjust = 60 * time.Second
+
 // ExpiresAt is ExpiresAtSeconds as a time.
 func (d Data) ExpiresAt() time.Time { return time.Unix(d.ExpiresAtSeconds, 0) }
+
+// NeedsRenewal reports whether the access token is missing, of unknown expiry, or within
+// ExpiresAdjust of its expiry at now. It is the one expiry rule: the authorizers, the login
+// check and every host use it.
+func (d Data) NeedsRenewal(now time.Time) bool {
+	return d.AccessToken == "" || d.ExpiresAtSeconds == 0 || now.After(d.ExpiresAt().Add(-ExpiresAdjust))
+}
