@@ -96,15 +96,15 @@ func (a *App) FinishLogin(ctx context.Context, f *auth.Flow, code string) error 
 	return nil
 }
 
-// FinishRedirect handles the query of a redirect back from Auth: an ?error= becomes an
-// *auth.AuthorizeError, a state that is not the flow's is refused before the code is used,
-// then the code is exchanged as in FinishLogin.
+// FinishRedirect handles the query of a redirect back from Auth: a state that is not the
+// flow's is refused before anything else in it is honoured (RFC 6749 §4.1.2.1), an ?error=
+// becomes an *auth.AuthorizeError, then the code is exchanged as in FinishLogin.
 func (a *App) FinishRedirect(ctx context.Context, f *auth.Flow, q url.Values) error {
-	if e := q.Get("error"); e != "" {
-		return &auth.AuthorizeError{Code: e, Description: q.Get("error_description")}
-	}
 	if err := f.CheckState(q.Get("state")); err != nil {
 		return err
+	}
+	if e := q.Get("error"); e != "" {
+		return &auth.AuthorizeError{Code: e, Description: q.Get("error_description")}
 	}
 	if q.Get("code") == "" {
 		return errors.New("login: the redirect carries no code")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -309,5 +310,24 @@ func TestLoggedInUsesTheRenewalRule(t *testing.T) {
 		if ok, err := h.app.LoggedIn(context.Background()); err != nil || ok != c.want {
 			t.Errorf("%v before expiry: LoggedIn = %v, %v; want %v", exp.Sub(c.now), ok, err, c.want)
 		}
+	}
+}
+
+// TestFinishRedirectChecksStateFirst: an ?error= redirect is honoured only with the login's
+// state (RFC 6749 §4.1.2.1); a forged one is a state mismatch, whatever error it names.
+func TestFinishRedirectChecksStateFirst(t *testing.T) {
+	h := newHarness(t, globustest.Options{})
+	flow, err := h.app.StartLogin(auth.FlowOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := url.Values{"error": {"access_denied"}, "state": {auth.RandomState()}}
+	if err := h.app.FinishRedirect(context.Background(), flow, forged); !errors.Is(err, auth.ErrStateMismatch) {
+		t.Fatalf("forged ?error=: %v, want ErrStateMismatch", err)
+	}
+	real := url.Values{"error": {"access_denied"}, "state": {flow.State}}
+	var authz *auth.AuthorizeError
+	if err := h.app.FinishRedirect(context.Background(), flow, real); !errors.As(err, &authz) || authz.Code != "access_denied" {
+		t.Fatalf("?error= with the login's state: %v, want the AuthorizeError", err)
 	}
 }

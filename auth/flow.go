@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"maps"
@@ -14,8 +15,8 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// DefaultState is the Python SDK's fixed default state. Fine for a paste-the-code CLI; web
-// pages and workers must use RandomState.
+// DefaultState is the Python SDK's fixed default state. Only the paste-the-code CLI opts into
+// it, to reproduce the tutorial's authorize URL; everything else gets a RandomState.
 const DefaultState = "_default"
 
 // FlowOptions are the parameters of oauth2_start_flow and oauth2_get_authorize_url.
@@ -25,7 +26,7 @@ type FlowOptions struct {
 	Scopes []string
 	// RedirectURI; empty means Auth's /v2/web/auth-code page.
 	RedirectURI string
-	// State; empty means DefaultState.
+	// State; empty means a fresh RandomState.
 	State string
 	// Verifier; empty means a fresh x/oauth2 GenerateVerifier (43 chars).
 	Verifier string
@@ -49,10 +50,13 @@ type FlowOptions struct {
 // exchange needs. It is plain data so hosts can keep it between requests (sessionStorage, KV).
 type Flow struct {
 	ClientID     string `json:"client_id"`
-	AuthorizeURL string `json:"authorize_url"`
+	AuthorizeURL string `json:"authorize_url,omitempty"`
 	RedirectURI  string `json:"redirect_uri"`
 	State        string `json:"state"`
 	Verifier     string `json:"verifier"`
+	// ReturnTo is where a host that redirects sends the user once the login is finished (the
+	// worker's same-origin return_to path); the flow itself does not use it.
+	ReturnTo string `json:"return_to,omitempty"`
 }
 
 // validVerifier is RFC 7636's rule: 43-128 characters of [A-Za-z0-9~_.-]. A loop rather than a
@@ -80,7 +84,7 @@ func (c *Client) StartFlow(o FlowOptions) (*Flow, error) {
 		f.RedirectURI = c.BaseURL + "/v2/web/auth-code"
 	}
 	if f.State == "" {
-		f.State = DefaultState
+		f.State = RandomState()
 	}
 	if f.Verifier == "" {
 		f.Verifier = oauth2.GenerateVerifier()
@@ -116,10 +120,11 @@ func (c *Client) StartFlow(o FlowOptions) (*Flow, error) {
 	return f, nil
 }
 
-// CheckState compares the state that came back with the redirect to the flow's. A mismatch
-// means the redirect was not started by this browser or process: refuse the code.
+// CheckState compares the state that came back with the redirect to the flow's, in constant
+// time. A mismatch means the redirect was not started by this browser or process: refuse the
+// code.
 func (f *Flow) CheckState(got string) error {
-	if got != f.State {
+	if subtle.ConstantTimeCompare([]byte(got), []byte(f.State)) != 1 {
 		return ErrStateMismatch
 	}
 	return nil

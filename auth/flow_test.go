@@ -18,7 +18,7 @@ const pythonURL = "https://auth.globus.org/v2/oauth2/authorize?client_id=61338d2
 
 func TestAuthorizeURLMatchesPythonSDK(t *testing.T) {
 	c := &Client{ClientID: tutorialID, BaseURL: "https://auth.globus.org"}
-	f, err := c.StartFlow(FlowOptions{Scopes: []string{groupsScope}, RefreshTokens: true})
+	f, err := c.StartFlow(FlowOptions{Scopes: []string{groupsScope}, RefreshTokens: true, State: DefaultState})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -129,3 +130,7 @@ func (c Config) Redirect() string {
 	}
 	return c.AuthCodePage()
 }
+
+// ErrInvalid marks a missing or malformed setting, whatever the host that found it; every
+// configuration error of this project matches it with errors.Is.
+var ErrInvalid = errors.New("invalid configuration")

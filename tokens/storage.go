@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 )
@@ -17,6 +18,18 @@ type Storage interface {
 	// Clear removes every token of this storage's namespace and reports what it held.
 	Clear(ctx context.Context) (map[string]Data, error)
 }
+
+// StorageError is a failure of the storage under a Blob itself (a disk, Web Storage, KV), as
+// opposed to data in it that cannot be read (ErrCorrupt).
+type StorageError struct {
+	Op  string // "reading", "writing", "clearing"
+	Err error
+}
+
+func (e *StorageError) Error() string { return "tokens: " + e.Op + " storage: " + e.Err.Error() }
+
+// Unwrap returns the storage's error.
+func (e *StorageError) Unwrap() error { return e.Err }
 
 // Blob is one stored byte string: a file, a localStorage key, a KV value.
 type Blob interface {
@@ -52,7 +65,10 @@ func (s *Store) ns() string {
 func (s *Store) Load(ctx context.Context) (*Document, error) {
 	b, ok, err := s.Blob.Load(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: reading storage: %w", err)
+		if errors.Is(err, ErrCorrupt) { // e.g. a sealed value that does not open
+			return nil, fmt.Errorf("tokens: reading storage: %w", err)
+		}
+		return nil, &StorageError{Op: "reading", Err: err}
 	}
 	if !ok {
 		return NewDocument(), nil
@@ -94,7 +110,7 @@ func (s *Store) StoreResponse(ctx context.Context, r *Response) error {
 		byNS[rs] = t
 	}
 	if err := s.Blob.Save(ctx, d.Encode()); err != nil {
-		return fmt.Errorf("tokens: writing storage: %w", err)
+		return &StorageError{Op: "writing", Err: err}
 	}
 	return nil
 }
@@ -116,7 +132,7 @@ func (s *Store) Clear(ctx context.Context) (map[string]Data, error) {
 		err = s.Blob.Save(ctx, d.Encode())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("tokens: clearing storage: %w", err)
+		return nil, &StorageError{Op: "clearing", Err: err}
 	}
 	return old, nil
 }

@@ -89,7 +89,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 }
 
 func login(ctx context.Context, a *app.App, stdin io.Reader, stdout io.Writer) error {
-	flow, err := a.StartLogin(auth.FlowOptions{})
+	// The tutorial's fixed state: the code is pasted back here, never redirected to a page.
+	flow, err := a.StartLogin(auth.FlowOptions{State: auth.DefaultState})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/globus-edge/globus-edge/auth"
+	"github.com/globus-edge/globus-edge/config"
+	"github.com/globus-edge/globus-edge/tokens"
+	"github.com/globus-edge/globus-edge/transport"
+)
+
+// Kind says what went wrong, in the one vocabulary every host reports: the browser module
+// puts it in a JS error's code, the worker in its JSON error body. Each host keeps only its
+// own table from Kind to an HTTP status or an error shape.
+type Kind string
+
+// The kinds, most specific first (KindOf checks them in this order).
+const (
+	// KindLoginRequired: no usable tokens (never logged in, logged out, refresh refused).
+	KindLoginRequired Kind = "login_required"
+	// KindStateMismatch: a redirect's state is not the login in progress's.
+	KindStateMismatch Kind = "state_mismatch"
+	// KindNoLogin: a login was to be finished but none is in progress (used, expired, never begun).
+	KindNoLogin Kind = "no_login_in_progress"
+	// KindCodeRefused: Globus Auth refused the authorization code (used, expired, mistyped).
+	KindCodeRefused Kind = "invalid_grant"
+	// KindAuthorize: Globus Auth redirected back with ?error= (e.g. the user declined consent).
+	KindAuthorize Kind = "authorize_error"
+	// KindStorageCorrupt: stored token data cannot be read; it is left as it is.
+	KindStorageCorrupt Kind = "storage_corrupt"
+	// KindStorage: the token storage itself failed (disk, Web Storage, KV).
+	KindStorage Kind = "storage_error"
+	// KindConfig: a missing or malformed setting.
+	KindConfig Kind = "invalid_config"
+	// KindTimeout: Globus did not answer in time, after the retries.
+	KindTimeout Kind = "timeout"
+	// KindNetwork: Globus could not be reached, after the retries.
+	KindNetwork Kind = "network_error"
+	// KindGlobus: Globus answered with an error, after the retries.
+	KindGlobus Kind = "globus_error"
+	// KindInternal: anything else (a bug).
+	KindInternal Kind = "internal_error"
+)
+
+// KindOf classifies err. The order matters: a refused refresh token is an API error wrapped in
+// ErrLoginRequired, and a corrupt record is read through the storage.
+func KindOf(err error) Kind {
+	var (
+		api   *transport.APIError
+		netw  *transport.NetworkError
+		authz *auth.AuthorizeError
+		store *tokens.StorageError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrLoginRequired):
+		return KindLoginRequired
+	case errors.Is(err, auth.ErrStateMismatch):
+		return KindStateMismatch
+	case errors.Is(err, auth.ErrNoLogin):
+		return KindNoLogin
+	case errors.As(err, &authz):
+		return KindAuthorize
+	case errors.Is(err, tokens.ErrCorrupt):
+		return KindStorageCorrupt
+	case errors.Is(err, config.ErrInvalid):
+		return KindConfig
+	case errors.As(err, &store):
+		return KindStorage
+	case errors.As(err, &api):
+		if auth.IsInvalidGrant(err) {
+			return KindCodeRefused // a refused refresh token is ErrLoginRequired, above
+		}
+		return KindGlobus
+	case errors.Is(err, context.DeadlineExceeded):
+		return KindTimeout
+	case errors.As(err, &netw):
+		return KindNetwork
+	}
+	return KindInternal
+}
