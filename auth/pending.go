@@ -52,7 +52,7 @@ func (p PendingLogin) Save(ctx context.Context, f *Flow) error {
 		return fmt.Errorf("auth: saving the login in progress: %w", err)
 	}
 	if err := p.Blob.Save(ctx, b); err != nil {
-		return fmt.Errorf("auth: saving the login in progress: %w", err)
+		return &tokens.StorageError{Op: "auth: saving the login in progress", Err: err}
 	}
 	return nil
 }
@@ -77,7 +77,7 @@ func (p PendingLogin) take(ctx context.Context, state string, match bool) (*Flow
 	case errors.Is(err, tokens.ErrCorrupt):
 		return nil, p.drop(ctx, fmt.Errorf("%w (the stored one is unreadable: %v)", ErrNoLogin, err))
 	case err != nil:
-		return nil, fmt.Errorf("auth: reading the login in progress: %w", err)
+		return nil, &tokens.StorageError{Op: "auth: reading the login in progress", Err: err}
 	case !ok:
 		return nil, ErrNoLogin
 	}
@@ -102,7 +102,7 @@ func (p PendingLogin) take(ctx context.Context, state string, match bool) (*Flow
 // drop deletes the saved login and returns why it was dropped (or the deletion's failure).
 func (p PendingLogin) drop(ctx context.Context, why error) error {
 	if err := p.Blob.Delete(ctx); err != nil {
-		return fmt.Errorf("auth: removing the login in progress: %w", err)
+		return &tokens.StorageError{Op: "auth: removing the login in progress", Err: err}
 	}
 	return why
 }

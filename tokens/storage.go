@@ -22,11 +22,11 @@ type Storage interface {
 // StorageError is a failure of the storage under a Blob itself (a disk, Web Storage, KV), as
 // opposed to data in it that cannot be read (ErrCorrupt).
 type StorageError struct {
-	Op  string // "reading", "writing", "clearing"
+	Op  string // what was being done, e.g. "tokens: reading storage"
 	Err error
 }
 
-func (e *StorageError) Error() string { return "tokens: " + e.Op + " storage: " + e.Err.Error() }
+func (e *StorageError) Error() string { return e.Op + ": " + e.Err.Error() }
 
 // Unwrap returns the storage's error.
 func (e *StorageError) Unwrap() error { return e.Err }
@@ -68,7 +68,7 @@ func (s *Store) Load(ctx context.Context) (*Document, error) {
 		if errors.Is(err, ErrCorrupt) { // e.g. a sealed value that does not open
 			return nil, fmt.Errorf("tokens: reading storage: %w", err)
 		}
-		return nil, &StorageError{Op: "reading", Err: err}
+		return nil, &StorageError{Op: "tokens: reading storage", Err: err}
 	}
 	if !ok {
 		return NewDocument(), nil
@@ -110,7 +110,7 @@ func (s *Store) StoreResponse(ctx context.Context, r *Response) error {
 		byNS[rs] = t
 	}
 	if err := s.Blob.Save(ctx, d.Encode()); err != nil {
-		return &StorageError{Op: "writing", Err: err}
+		return &StorageError{Op: "tokens: writing storage", Err: err}
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func (s *Store) Clear(ctx context.Context) (map[string]Data, error) {
 		err = s.Blob.Save(ctx, d.Encode())
 	}
 	if err != nil {
-		return nil, &StorageError{Op: "clearing", Err: err}
+		return nil, &StorageError{Op: "tokens: clearing storage", Err: err}
 	}
 	return old, nil
 }

@@ -23,7 +23,9 @@ import (
 type client struct {
 	app   *app.App
 	opts  options
-	flows flowStore
+	// pending is the login in progress, in sessionStorage: it survives the redirect to Globus
+	// Auth and back but never leaves the tab.
+	pending auth.PendingLogin
 	// onRefresh is the JavaScript function told after tokens were renewed and stored.
 	onRefresh js.Value
 }
@@ -42,7 +44,7 @@ func newClient(v js.Value) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the login needs sessionStorage: %w", err)
 	}
-	c := &client{opts: o, flows: flowStore{blob: flowBlob}, onRefresh: js.Undefined()}
+	c := &client{opts: o, pending: auth.PendingLogin{Blob: flowBlob}, onRefresh: js.Undefined()}
 	c.app = app.New(o.Config, jsfetch.Doer{}, storage, "")
 	c.app.Scopes = o.Scopes
 	c.app.OnRefresh = c.refreshed
@@ -116,25 +118,26 @@ func (c *client) startLogin(ctx context.Context, args []js.Value) (any, error) {
 	default:
 		return nil, configError{fmt.Errorf("unknown login mode %q (want redirect or paste)", mode)}
 	}
-	// A fresh unguessable state: the Python SDK's fixed "_default" is not enough for a page.
-	f, err := c.app.StartLogin(auth.FlowOptions{RedirectURI: redirect, State: auth.RandomState()})
+	// StartLogin makes a fresh unguessable state (the CLI alone uses the tutorial's fixed one).
+	f, err := c.app.StartLogin(auth.FlowOptions{RedirectURI: redirect})
 	if err != nil {
 		return nil, err
 	}
-	if err := c.flows.save(ctx, f); err != nil {
+	if err := c.pending.Save(ctx, f); err != nil {
 		return nil, err
 	}
 	return f.AuthorizeURL, nil
 }
 
 // finishRedirect(search) finishes the login in progress with the query of the redirect back
-// from Auth (location.search); the login in progress is removed whatever the outcome.
+// from Auth (location.search). A redirect whose state is not this tab's login is refused and
+// leaves that login in place; otherwise the login is used up whatever the outcome.
 func (c *client) finishRedirect(ctx context.Context, args []js.Value) (any, error) {
 	q, err := url.ParseQuery(strings.TrimPrefix(arg(args, 0, js.ValueOf("")).String(), "?"))
 	if err != nil {
 		return nil, fmt.Errorf("login: reading the redirect's query: %w", err)
 	}
-	f, err := c.flows.take(ctx)
+	f, err := c.pending.TakeMatching(ctx, q.Get("state"))
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +147,7 @@ func (c *client) finishRedirect(ctx context.Context, args []js.Value) (any, erro
 // finishPasteCode(code) finishes the login in progress with a code the user pasted.
 func (c *client) finishPasteCode(ctx context.Context, args []js.Value) (any, error) {
 	code := strings.TrimSpace(arg(args, 0, js.ValueOf("")).String())
-	f, err := c.flows.take(ctx)
+	f, err := c.pending.Take(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/config"
+	"golang.org/x/oauth2"
 )
 
 // unreachable is an Auth/Groups URL nothing listens on: any network call fails fast, so a
@@ -72,8 +73,9 @@ func TestStartPasteLoginKeepsFlowInSessionStorage(t *testing.T) {
 		t.Fatalf("authorize URL %s", au)
 	}
 	raw := session.Call("getItem", "globus-edge-flow:"+config.TutorialClientID)
-	var f auth.Flow
-	if raw.IsNull() || json.Unmarshal([]byte(raw.String()), &f) != nil || f.State != q.Get("state") || f.AuthorizeURL != u1.String() {
+	var rec struct{ Flow auth.Flow }
+	if raw.IsNull() || json.Unmarshal([]byte(raw.String()), &rec) != nil || rec.Flow.State != q.Get("state") ||
+		oauth2.S256ChallengeFromVerifier(rec.Flow.Verifier) != q.Get("code_challenge") {
 		t.Fatalf("stored flow %v does not match the authorize URL", raw)
 	}
 	u2, _ := call(t, c, "startLogin", "paste")
@@ -97,35 +99,42 @@ func TestStartRedirectLoginNeedsRedirectURI(t *testing.T) {
 }
 
 // TestFinishRedirectStateMismatch: a redirect whose state is not this tab's is refused
-// before any network call, the login in progress is gone and nothing is stored.
+// before any network call, nothing is stored, and the login in progress stays for the real
+// redirect: a forged ?code= or ?error= link cannot cancel it.
 func TestFinishRedirectStateMismatch(t *testing.T) {
 	local, session := browserStorage(t)
 	c := newTestClient(t, `{redirectUri: "https://app.example.org/", `+unreachable+`}`)
 	call(t, c, "startLogin", "redirect")
-	_, rej := call(t, c, "finishRedirect", "?code=abc&state=not-mine")
-	if rej.Get("code").String() != "state_mismatch" {
-		t.Fatalf("rejection = %s", jsonString(rej))
-	}
-	if session.Get("length").Int() != 0 || local.Get("length").Int() != 0 {
-		t.Fatalf("after a state mismatch: %d sessionStorage, %d localStorage items", session.Get("length").Int(), local.Get("length").Int())
-	}
-	// Replaying the same redirect finds no login in progress.
-	_, rej = call(t, c, "finishRedirect", "?code=abc&state=not-mine")
-	if rej.Get("code").String() != "no_login_in_progress" {
-		t.Fatalf("replay rejection = %s", jsonString(rej))
+	for _, forged := range []string{"?code=abc&state=not-mine", "?error=access_denied&state=not-mine", "?error=access_denied"} {
+		_, rej := call(t, c, "finishRedirect", forged)
+		if rej.Get("code").String() != "state_mismatch" {
+			t.Fatalf("%s: rejection = %s", forged, jsonString(rej))
+		}
+		if session.Get("length").Int() != 1 || local.Get("length").Int() != 0 {
+			t.Fatalf("after %s: %d sessionStorage, %d localStorage items", forged, session.Get("length").Int(), local.Get("length").Int())
+		}
 	}
 }
 
 func TestFinishRedirectAuthorizeError(t *testing.T) {
 	_, session := browserStorage(t)
 	c := newTestClient(t, `{redirectUri: "https://app.example.org/", `+unreachable+`}`)
-	call(t, c, "startLogin", "redirect")
-	_, rej := call(t, c, "finishRedirect", "error=access_denied&error_description=The+user+said+no&state=x")
+	u, _ := call(t, c, "startLogin", "redirect")
+	au, err := url.Parse(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := url.QueryEscape(au.Query().Get("state"))
+	_, rej := call(t, c, "finishRedirect", "error=access_denied&error_description=The+user+said+no&state="+state)
 	if rej.Get("code").String() != "access_denied" || !strings.Contains(rej.Get("message").String(), "The user said no") {
 		t.Fatalf("rejection = %s", jsonString(rej))
 	}
 	if session.Get("length").Int() != 0 {
 		t.Fatal("the login in progress survived an ?error= redirect")
+	}
+	// Replaying the same redirect finds no login in progress.
+	if _, rej = call(t, c, "finishRedirect", "error=access_denied&state="+state); rej.Get("code").String() != "no_login_in_progress" {
+		t.Fatalf("replay rejection = %s", jsonString(rej))
 	}
 }
 

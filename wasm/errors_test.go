@@ -35,13 +35,14 @@ func TestErrorInfo(t *testing.T) {
 		{fmt.Errorf("%w: refused: %w", app.ErrLoginRequired, refused), want{"LoginRequiredError", "login_required", "req-9", 400, true}},
 		{&auth.AuthorizeError{Code: "access_denied", Description: "no"}, want{"GlobusError", "access_denied", "", 0, false}},
 		{fmt.Errorf("x: %w", auth.ErrStateMismatch), want{"GlobusError", "state_mismatch", "", 0, false}},
-		{errNoLogin, want{"GlobusError", "no_login_in_progress", "", 0, false}},
+		{auth.ErrNoLogin, want{"GlobusError", "no_login_in_progress", "", 0, false}},
 		{fmt.Errorf("%w: bad", tokens.ErrCorrupt), want{"GlobusError", "storage_corrupt", "", 0, false}},
 		{&transport.NetworkError{Method: "GET", URL: "u", Err: &jsx.Error{Name: "TypeError", Message: "Failed to fetch"}}, want{"GlobusError", "network_error", "", 0, false}},
 		{&transport.NetworkError{Method: "GET", URL: "u", Err: context.DeadlineExceeded}, want{"GlobusError", "timeout", "", 0, false}},
 		{configError{errors.New("bad")}, want{"GlobusError", "invalid_config", "", 0, false}},
-		{fmt.Errorf("webstorage: writing: %w", &jsx.Error{Name: "QuotaExceededError"}), want{"GlobusError", "storage_error", "", 0, false}},
-		{errors.New("something else"), want{"GlobusError", "", "", 0, false}},
+		{&tokens.StorageError{Op: "tokens: writing storage", Err: &jsx.Error{Name: "QuotaExceededError"}}, want{"GlobusError", "storage_error", "", 0, false}},
+		{fmt.Errorf("auth: saving the login in progress: %w", &tokens.StorageError{Op: "x", Err: &jsx.Error{Name: "SecurityError"}}), want{"GlobusError", "storage_error", "", 0, false}},
+		{errors.New("something else"), want{"GlobusError", "internal_error", "", 0, false}},
 	}
 	for _, c := range cases {
 		info := errorInfo(c.err)
