@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/config"
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -130,7 +131,7 @@ func (c *Config) validate() error {
 	}
 	if c.SessionTTL == 0 {
 		c.SessionTTL = DefaultSessionTTL
-	} else if c.SessionTTL < MinTTL {
+	} else if c.SessionTTL < kvstore.MinTTL {
 		ce.Problems = append(ce.Problems, "the session lifetime must be at least 60 s (a KV minimum)")
 	}
 	c.Origin = strings.TrimRight(c.Origin, "/")
@@ -142,6 +143,9 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// Is makes a ConfigError match config.ErrInvalid, the mark app.KindOf looks for.
+func (e *ConfigError) Is(target error) bool { return target == config.ErrInvalid }
 
 // IsConfigError reports whether err is a configuration problem.
 func IsConfigError(err error) bool {

@@ -13,6 +13,7 @@ import (
 	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/kvstore"
 )
 
 // direct asks the fake Groups API with the session's access token, bypassing the backend.
@@ -139,10 +140,10 @@ func TestGroupsSessionErrors(t *testing.T) {
 		h.useKeys("other:" + keySpec(9))
 		defer h.useKeys(keySpec(1))
 		r := owner.get("/groups")
-		errorBody(t, r, 401, bff.CodeInvalidSession)
+		errorBody(t, r, 401, bff.CodeStorageCorrupt)
 		delete(owner.cookies, bff.SessionCookie) // the browser dropped it; restore below
 		owner.setCookie(bff.SessionCookie, sid)
-		if _, ok := h.kv.TTL(bff.SessionKey(sid)); !ok {
+		if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok {
 			t.Error("an unreadable session was deleted: with the right key back it must work again")
 		}
 	})
@@ -152,15 +153,15 @@ func TestGroupsSessionErrors(t *testing.T) {
 		}
 	})
 	t.Run("corrupted KV value", func(t *testing.T) {
-		key := bff.SessionKey(sid)
+		key := kvstore.SessionKey(sid)
 		v, _, _ := h.kv.Get(context.Background(), key)
 		bad := []byte(v)
 		bad[len(bad)-10] ^= 1
 		h.kv.Put(context.Background(), key, string(bad), 0)
-		errorBody(t, owner.get("/groups"), 401, bff.CodeInvalidSession)
+		errorBody(t, owner.get("/groups"), 401, bff.CodeStorageCorrupt)
 		owner.setCookie(bff.SessionCookie, sid)
 		h.kv.Put(context.Background(), key, "not even sealed", 0)
-		errorBody(t, owner.get("/groups"), 401, bff.CodeInvalidSession)
+		errorBody(t, owner.get("/groups"), 401, bff.CodeStorageCorrupt)
 	})
 	if n := h.fake.Count("GET /v2/groups/my_groups"); n != 1 {
 		t.Errorf("Groups calls = %d, want 1 (bad sessions must not reach Globus)", n)
@@ -176,7 +177,7 @@ func TestKeyRotationKeepsSessions(t *testing.T) {
 	if r := b.get("/groups"); r.StatusCode != 200 { // refreshes (30 s token), so rewrites
 		t.Fatalf("/groups with a rotated keyring = %d %s", r.StatusCode, r.body)
 	}
-	v, _, _ := h.kv.Get(context.Background(), bff.SessionKey(sid))
+	v, _, _ := h.kv.Get(context.Background(), kvstore.SessionKey(sid))
 	if !strings.HasPrefix(v, "v1.new.") {
 		t.Errorf("a rewritten session is sealed with %.10q, want the current key", v)
 	}

@@ -11,8 +11,8 @@
 //	POST /logout    revoke the tokens, delete the session (same-origin requests only)
 //	GET  /healthz   "ok", without any I/O
 //
-// The package is pure Go: the worker supplies a KV (Cloudflare KV), a transport.Doer (fetch)
-// and a Config from its vars and secrets; tests use MemoryKV and net/http.
+// The package is pure Go: the worker supplies a kvstore.KV (Cloudflare KV), a transport.Doer
+// (fetch) and a Config from its vars and secrets; tests use kvstore.Memory and net/http.
 package bff
 
 import (
@@ -20,6 +20,7 @@ import (
 	"net/http"
 
 	"github.com/globus-edge/globus-edge/app"
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/transport"
 )
@@ -29,14 +30,14 @@ import (
 type Handler struct {
 	cfg  Config
 	doer transport.Doer
-	kv   KV
+	kv   kvstore.KV
 	// Logf receives one line per failed request, never with secrets; nil means log.Printf.
 	Logf func(format string, args ...any)
 }
 
 // New returns a Handler. d sends requests to Globus (retries and timeouts are added here);
 // kv keeps sessions. A bad cfg is a *ConfigError.
-func New(cfg Config, d transport.Doer, kv KV) (*Handler, error) {
+func New(cfg Config, d transport.Doer, kv kvstore.KV) (*Handler, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func New(cfg Config, d transport.Doer, kv KV) (*Handler, error) {
 }
 
 // NewFromEnv is ConfigFromEnv followed by New.
-func NewFromEnv(getenv func(string) string, d transport.Doer, kv KV) (*Handler, error) {
+func NewFromEnv(getenv func(string) string, d transport.Doer, kv kvstore.KV) (*Handler, error) {
 	cfg, err := ConfigFromEnv(getenv)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/bff"
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/transport"
 )
 
@@ -177,7 +178,7 @@ func TestPage(t *testing.T) {
 
 func TestMemoryKVFollowsKVRules(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	kv := &bff.MemoryKV{Now: func() time.Time { return now }}
+	kv := &kvstore.Memory{Now: func() time.Time { return now }}
 	ctx := context.Background()
 	if err := kv.Put(ctx, "k", "v", 30*time.Second); err == nil {
 		t.Error("a 30 s TTL was accepted; Cloudflare KV refuses TTLs under 60 s")

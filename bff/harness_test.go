@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -31,7 +33,8 @@ func keySpec(b byte) string {
 type harness struct {
 	t      *testing.T
 	fake   *globustest.Server
-	kv     *bff.MemoryKV
+	kv     *kvstore.Memory
+	kvOps  atomic.Int64 // KV operations of the backend
 	srv    *httptest.Server
 	keys   *tokens.Keyring
 	secret string
@@ -51,7 +54,7 @@ type options struct {
 
 func newHarness(t *testing.T, o options) *harness {
 	t.Helper()
-	h := &harness{t: t, fake: globustest.NewT(t, o.fake), kv: &bff.MemoryKV{}, secret: o.secret}
+	h := &harness{t: t, fake: globustest.NewT(t, o.fake), kv: &kvstore.Memory{}, secret: o.secret}
 	if o.keySpec == "" {
 		o.keySpec = keySpec(1)
 	}
@@ -81,7 +84,7 @@ func newHarness(t *testing.T, o options) *harness {
 func (h *harness) handler(keys *tokens.Keyring) *bff.Handler {
 	g := config.Config{Environment: "test", AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(),
 		Timeout: 10 * time.Second, ClientID: testClientID}
-	hd, err := bff.New(bff.Config{Globus: g, ClientSecret: h.secret, Keys: keys}, http.DefaultClient, h.kv)
+	hd, err := bff.New(bff.Config{Globus: g, ClientSecret: h.secret, Keys: keys}, http.DefaultClient, countingKV{h.kv, &h.kvOps})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -207,7 +210,7 @@ func (b *browser) login() string {
 // record opens the session's KV record with the harness's keys.
 func (h *harness) record(sid string) (*tokens.Document, bool) {
 	h.t.Helper()
-	key := bff.SessionKey(sid)
+	key := kvstore.SessionKey(sid)
 	v, ok, _ := h.kv.Get(context.Background(), key)
 	if !ok {
 		return nil, false
@@ -261,4 +264,25 @@ func (h *harness) checkNoSecrets() {
 			}
 		}
 	}
+}
+
+// countingKV counts the backend's KV operations.
+type countingKV struct {
+	*kvstore.Memory
+	n *atomic.Int64
+}
+
+func (c countingKV) Get(ctx context.Context, k string) (string, bool, error) {
+	c.n.Add(1)
+	return c.Memory.Get(ctx, k)
+}
+
+func (c countingKV) Put(ctx context.Context, k, v string, ttl time.Duration) error {
+	c.n.Add(1)
+	return c.Memory.Put(ctx, k, v, ttl)
+}
+
+func (c countingKV) Delete(ctx context.Context, k string) error {
+	c.n.Add(1)
+	return c.Memory.Delete(ctx, k)
 }

@@ -1,76 +1,43 @@
 package bff
 
 import (
-	"crypto/subtle"
-	"encoding/json"
-	"errors"
+	"context"
 	"net/http"
 
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-// flowRecord is a login in progress, sealed in KV under FlowKey(state) for FlowTTL.
-type flowRecord struct {
-	Flow     auth.Flow `json:"flow"`
-	ReturnTo string    `json:"return_to"`
-}
-
-// login is GET /login[?return_to=/path]: a PKCE flow with a random state, remembered in KV
-// and bound to this browser by the state cookie, then a redirect to Globus Auth.
+// login is GET /login[?return_to=/path]: a PKCE flow with a random state, kept in this
+// browser's state cookie (sealed, HttpOnly), then a redirect to Globus Auth. Starting a login
+// touches no KV: anonymous traffic must not spend the KV write quota.
 func (x *exchange) login() {
-	ctx := x.r.Context()
-	rec := flowRecord{ReturnTo: SafeReturnTo(x.r.URL.Query().Get("return_to"))}
-	state := auth.RandomState()
-	// The core's defaults: the Groups scope, refresh tokens (access_type=offline), the
-	// redirect URI x.app set to this origin's /callback.
-	f, err := x.app(nil).StartLogin(auth.FlowOptions{State: state})
+	// The core's defaults: a random state, the Groups scope, refresh tokens
+	// (access_type=offline), the redirect URI x.app set to this origin's /callback.
+	f, err := x.app(nil).StartLogin(auth.FlowOptions{})
 	if err != nil {
 		x.failErr("starting the login", err)
 		return
 	}
-	rec.Flow = *f
-	b, err := json.Marshal(rec)
-	if err != nil {
+	f.ReturnTo = SafeReturnTo(x.r.URL.Query().Get("return_to"))
+	if err := x.pendingLogin().Save(x.r.Context(), f); err != nil {
 		x.failErr("starting the login", err)
 		return
 	}
-	if err := x.h.sealed(FlowKey(state), FlowTTL).Save(ctx, b); err != nil {
-		x.failErr("starting the login", err)
-		return
-	}
-	x.setCookie(StateCookie, state, FlowTTL)
 	x.redirect(f.AuthorizeURL)
 }
 
-// callback is GET /callback?code&state (or ?error=...&state): the state must be the one in
-// this browser's state cookie and name a live login, which is used up whatever the outcome.
-// Then the code is exchanged, a new session is stored and its cookie set.
+// callback is GET /callback?code&state (or ?error=...&state). The state must be the one of the
+// login in this browser's state cookie: a forged or stale callback is refused and leaves that
+// login in place, before any KV operation. A matching one uses the login up, whatever the
+// outcome; then the code is exchanged, a new session is stored and its cookie set, and a
+// session this browser held before is logged out (revoked and deleted, not left orphaned).
 func (x *exchange) callback() {
 	ctx := x.r.Context()
 	q := x.r.URL.Query()
-	state, cookieState := q.Get("state"), x.cookie(StateCookie)
-	x.setCookie(StateCookie, "", -1)
-	var rec *flowRecord
-	if validID(state) {
-		var err error
-		if rec, err = x.takeFlow(state); err != nil {
-			x.failErr("finishing the login", err)
-			return
-		}
-	}
-	switch {
-	case state == "":
-		x.fail(http.StatusBadRequest, CodeInvalidState, "the callback carries no state", nil)
-		return
-	case cookieState == "":
-		x.fail(http.StatusBadRequest, CodeInvalidState, "no login is in progress in this browser (the state cookie is missing or expired): log in again", nil)
-		return
-	case subtle.ConstantTimeCompare([]byte(state), []byte(cookieState)) != 1:
-		x.fail(http.StatusBadRequest, CodeInvalidState, "the state does not match the login started in this browser", nil)
-		return
-	case rec == nil:
-		x.fail(http.StatusBadRequest, CodeInvalidState, "no such login in progress (expired or already used): log in again", nil)
+	f, err := x.pendingLogin().TakeMatching(ctx, q.Get("state"))
+	if err != nil {
+		x.failErr("finishing the login", err)
 		return
 	}
 	if q.Get("error") == "" && q.Get("code") == "" {
@@ -78,41 +45,48 @@ func (x *exchange) callback() {
 		return
 	}
 	sid := newSessionID()
-	if err := x.app(x.sessionStore(sid)).FinishRedirect(ctx, &rec.Flow, q); err != nil {
-		if auth.IsInvalidGrant(err) {
-			x.fail(http.StatusBadRequest, "invalid_grant", "Globus Auth refused the authorization code (expired, already used or not for this login): log in again", err)
-			return
-		}
+	if err := x.app(x.sessionStore(sid)).FinishRedirect(ctx, f, q); err != nil {
 		x.failErr("finishing the login", err)
 		return
 	}
+	if old := x.cookie(SessionCookie); validID(old) {
+		if err := x.app(x.sessionStore(old)).Logout(ctx); err != nil {
+			x.h.logf("bff: %s: ending the previous session after a new login: %v", x.id, err)
+		}
+	}
 	x.setCookie(SessionCookie, sid, x.h.cfg.SessionTTL)
-	x.redirect(rec.ReturnTo)
+	x.redirect(f.ReturnTo)
 }
 
-// takeFlow reads and deletes the login record of state. A record that does not open or parse
-// (tampered, or sealed with a key no longer configured) counts as no record; only a KV failure
-// is an error.
-func (x *exchange) takeFlow(state string) (*flowRecord, error) {
-	ctx := x.r.Context()
-	blob := x.h.sealed(FlowKey(state), FlowTTL)
-	b, ok, err := blob.Load(ctx)
-	if derr := blob.Delete(ctx); derr != nil {
-		return nil, derr
+// pendingLogin is the login in progress in this browser's state cookie, sealed with the
+// token keys and bound to the cookie's name, valid for FlowTTL.
+func (x *exchange) pendingLogin() auth.PendingLogin {
+	return auth.PendingLogin{
+		Blob: tokens.SealedBlob{Blob: stateCookie{x}, Keys: x.h.cfg.Keys, AdditionalData: []byte(StateCookie)},
+		TTL:  FlowTTL,
 	}
-	if errors.Is(err, tokens.ErrCorrupt) {
-		x.h.logf("bff: %s: ignoring an unreadable login record: %v", x.id, err)
-		return nil, nil
-	}
-	if err != nil || !ok {
-		return nil, err
-	}
-	var rec flowRecord
-	if err := json.Unmarshal(b, &rec); err != nil || rec.Flow.State != state || rec.Flow.Verifier == "" {
-		x.h.logf("bff: %s: ignoring a malformed login record", x.id)
-		return nil, nil
-	}
-	return &rec, nil
+}
+
+// stateCookie is the state cookie as a tokens.Blob: Load reads the request's cookie, Save and
+// Delete set or expire it in the response.
+type stateCookie struct{ x *exchange }
+
+// Load implements tokens.Blob.
+func (c stateCookie) Load(context.Context) ([]byte, bool, error) {
+	v := c.x.cookie(StateCookie)
+	return []byte(v), v != "", nil
+}
+
+// Save implements tokens.Blob.
+func (c stateCookie) Save(_ context.Context, b []byte) error {
+	c.x.setCookie(StateCookie, string(b), FlowTTL)
+	return nil
+}
+
+// Delete implements tokens.Blob.
+func (c stateCookie) Delete(context.Context) error {
+	c.x.setCookie(StateCookie, "", -1)
+	return nil
 }
 
 // SafeReturnTo returns p if it is a path on this origin ("/..." but not "//..." or "/\...",

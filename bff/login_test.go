@@ -12,6 +12,7 @@ import (
 	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/kvstore"
 )
 
 // checkCookie asserts the attributes every backend cookie must have.
@@ -41,12 +42,13 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if r.StatusCode != http.StatusFound {
 		t.Fatalf("GET /login = %d %s", r.StatusCode, r.body)
 	}
-	state := checkCookie(t, r, bff.StateCookie, bff.FlowTTL).Value
+	sealed := checkCookie(t, r, bff.StateCookie, bff.FlowTTL).Value
 	loc, err := url.Parse(r.Header.Get("Location"))
 	if err != nil || !strings.HasPrefix(loc.String(), h.fake.AuthURL()+"/v2/oauth2/authorize?") {
 		t.Fatalf("Location %q is not the fake's authorize URL", r.Header.Get("Location"))
 	}
 	q := loc.Query()
+	state := q.Get("state")
 	want := map[string]string{
 		"client_id": testClientID, "redirect_uri": h.srv.URL + "/callback", "state": state,
 		"response_type": "code", "code_challenge_method": "S256", "access_type": "offline",
@@ -60,30 +62,35 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if len(state) != 43 {
 		t.Errorf("state %q is not 32 random bytes in base64url", state)
 	}
-	// The login record: under a hash of the state, short-lived, sealed.
-	key := bff.FlowKey(state)
-	ttl, ok := h.kv.TTL(key)
-	if !ok || ttl < time.Minute || ttl > 10*time.Minute {
-		t.Fatalf("login record %s: present %v, TTL %v; want 60 s to 10 min", key, ok, ttl)
+	// The login in progress: in the state cookie, sealed and bound to the cookie's name, valid
+	// for 10 minutes. Starting a login writes nothing to KV.
+	if snap := h.kv.Snapshot(); len(snap) != 0 {
+		t.Fatalf("GET /login wrote to KV: %v", snap)
 	}
-	raw, _, _ := h.kv.Get(context.Background(), key)
-	pt, err := h.keys.Open([]byte(raw), []byte(key))
+	pt, err := h.keys.Open([]byte(sealed), []byte(bff.StateCookie))
 	if err != nil {
-		t.Fatalf("login record does not open: %v", err)
+		t.Fatalf("the state cookie does not open: %v", err)
 	}
 	var rec struct {
-		Flow     struct{ Verifier, State string }
-		ReturnTo string `json:"return_to"`
+		Flow struct {
+			Verifier, State string
+			ReturnTo        string `json:"return_to"`
+		}
+		Expires int64
 	}
-	if err := json.Unmarshal(pt, &rec); err != nil || rec.Flow.State != state || rec.ReturnTo != "/after/login?x=1" {
+	if err := json.Unmarshal(pt, &rec); err != nil || rec.Flow.State != state || rec.Flow.ReturnTo != "/after/login?x=1" {
 		t.Fatalf("login record %s: %v", pt, err)
+	}
+	if left := time.Until(time.Unix(rec.Expires, 0)); left <= 9*time.Minute || left > bff.FlowTTL {
+		t.Errorf("the login in progress expires in %v, want %v", left, bff.FlowTTL)
 	}
 	if globustest.S256Challenge(rec.Flow.Verifier) != q.Get("code_challenge") {
 		t.Error("code_challenge is not S256 of the stored verifier")
 	}
 	h.remember(rec.Flow.Verifier)
-	if strings.Contains(raw, state) || strings.Contains(raw, rec.Flow.Verifier) || strings.Contains(key, state) {
-		t.Error("state or verifier in plaintext in KV")
+	h.remember(state)
+	if strings.Contains(sealed, state) || strings.Contains(sealed, rec.Flow.Verifier) {
+		t.Error("state or verifier in plaintext in the cookie")
 	}
 
 	// The callback: a session, the state cookie cleared, back to return_to.
@@ -98,10 +105,7 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	}
 	sid := checkCookie(t, r, bff.SessionCookie, bff.DefaultSessionTTL).Value
 	checkCookie(t, r, bff.StateCookie, -1)
-	if _, ok := h.kv.TTL(key); ok {
-		t.Error("login record still in KV after the callback")
-	}
-	if ttl, ok := h.kv.TTL(bff.SessionKey(sid)); !ok || ttl <= 0 || ttl > bff.DefaultSessionTTL {
+	if ttl, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok || ttl <= 0 || ttl > bff.DefaultSessionTTL {
 		t.Errorf("session record: present %v, TTL %v", ok, ttl)
 	}
 	tok := h.groupsToken(sid)
@@ -186,48 +190,59 @@ func TestCallbackStateRules(t *testing.T) {
 		cb := b.startLogin("/login")
 		q := cb.Query()
 		q.Del("state")
-		errorBody(t, b.get("/callback?"+q.Encode()), 400, bff.CodeInvalidState)
+		errorBody(t, b.get("/callback?"+q.Encode()), 400, bff.CodeStateMismatch)
 		noSession(t, b)
+		// The refused callback left the login in progress: the real one still finishes it.
+		if r := b.callback(cb); r.StatusCode != http.StatusFound {
+			t.Fatalf("the real callback after a refused one = %d %s", r.StatusCode, r.body)
+		}
 	})
 	t.Run("no state cookie", func(t *testing.T) {
 		b := h.browser()
 		cb := b.startLogin("/login")
 		delete(b.cookies, bff.StateCookie)
-		errorBody(t, b.callback(cb), 400, bff.CodeInvalidState)
+		errorBody(t, b.callback(cb), 400, bff.CodeNoLogin)
 		noSession(t, b)
-		if _, ok := h.kv.TTL(bff.FlowKey(cb.Query().Get("state"))); ok {
-			t.Error("the login record survived a failed callback: it must be used up")
-		}
 	})
 	t.Run("state from another browser", func(t *testing.T) {
 		victim, attacker := h.browser(), h.browser()
 		attacker.startLogin("/login")
 		cb := victim.startLogin("/login") // attacker replays the victim's callback URL
-		errorBody(t, attacker.callback(cb), 400, bff.CodeInvalidState)
+		errorBody(t, attacker.callback(cb), 400, bff.CodeStateMismatch)
 		noSession(t, attacker)
-		// ...which also used up the victim's login.
-		errorBody(t, victim.callback(cb), 400, bff.CodeInvalidState)
+		// ...which cannot touch the victim's login: it is in the victim's browser.
+		if r := victim.callback(cb); r.StatusCode != http.StatusFound {
+			t.Fatalf("the victim's callback = %d %s", r.StatusCode, r.body)
+		}
+	})
+	t.Run("forged error", func(t *testing.T) {
+		b := h.browser()
+		cb := b.startLogin("/login")
+		errorBody(t, b.get("/callback?error=access_denied&state="+strings.Repeat("A", 43)), 400, bff.CodeStateMismatch)
+		if r := b.callback(cb); r.StatusCode != http.StatusFound {
+			t.Fatalf("a forged ?error= link cancelled the login in progress: %d %s", r.StatusCode, r.body)
+		}
 	})
 	t.Run("reused state", func(t *testing.T) {
 		b := h.browser()
 		cb := b.startLogin("/login")
-		state := b.cookies[bff.StateCookie].Value
 		if r := b.callback(cb); r.StatusCode != http.StatusFound {
 			t.Fatalf("first callback = %d %s", r.StatusCode, r.body)
 		}
 		first := b.cookies[bff.SessionCookie].Value
-		b.setCookie(bff.StateCookie, state) // a replay that also replays the cookie
-		errorBody(t, b.callback(cb), 400, bff.CodeInvalidState)
+		errorBody(t, b.callback(cb), 400, bff.CodeNoLogin) // the browser dropped the state cookie
 		if b.cookies[bff.SessionCookie].Value != first {
 			t.Error("a replayed callback replaced the session")
 		}
 	})
-	t.Run("unknown state", func(t *testing.T) {
+	t.Run("forged state cookie", func(t *testing.T) {
 		b := h.browser()
 		forged := strings.Repeat("A", 43)
 		b.setCookie(bff.StateCookie, forged)
-		errorBody(t, b.get("/callback?code=x&state="+forged), 400, bff.CodeInvalidState)
-		errorBody(t, b.get("/callback?code=x&state=short"), 400, bff.CodeInvalidState)
+		errorBody(t, b.get("/callback?code=x&state="+forged), 400, bff.CodeNoLogin)
+		if _, ok := b.cookies[bff.StateCookie]; ok {
+			t.Error("an unreadable state cookie was kept")
+		}
 	})
 	t.Run("no code", func(t *testing.T) {
 		b := h.browser()
@@ -237,10 +252,27 @@ func TestCallbackStateRules(t *testing.T) {
 		errorBody(t, b.get("/callback?"+q.Encode()), 400, bff.CodeBadCallback)
 		noSession(t, b)
 	})
-	if n := h.fake.Count("grant:authorization_code"); n != 1 {
-		t.Errorf("code exchanges = %d, want 1 (only the good callback may reach Globus)", n)
+	// Only the callbacks with the browser's own state reach Globus: "no state", "state from
+	// another browser", "forged error" and "reused state" each finish one real login.
+	if n := h.fake.Count("grant:authorization_code"); n != 4 {
+		t.Errorf("code exchanges = %d, want 4", n)
 	}
 	h.checkNoSecrets()
+}
+
+// TestAnonymousTrafficCostsNoKVWrite: starting logins and sending callbacks that do not
+// belong to a login in this browser never touch KV (a script must not burn the write quota).
+func TestAnonymousTrafficCostsNoKVWrite(t *testing.T) {
+	h := newHarness(t, options{})
+	for range 20 {
+		b := h.browser()
+		b.get("/login")
+		b.get("/callback?code=x&state=" + strings.Repeat("B", 43))
+		h.browser().get("/callback?code=x&state=" + strings.Repeat("C", 43))
+	}
+	if n := h.kvOps.Load(); n != 0 {
+		t.Fatalf("%d KV operations for anonymous logins and forged callbacks, want 0", n)
+	}
 }
 
 func TestCallbackAccessDenied(t *testing.T) {
@@ -289,4 +321,26 @@ func TestCallbackReplayedCode(t *testing.T) {
 		t.Error("a dead session stays in KV")
 	}
 	h.checkNoSecrets()
+}
+
+// TestReloginEndsThePreviousSession: a new login in a browser that holds a session revokes and
+// deletes the old session's tokens instead of leaving them live and orphaned in KV.
+func TestReloginEndsThePreviousSession(t *testing.T) {
+	h := newHarness(t, options{})
+	b := h.browser()
+	first := b.login()
+	old := h.groupsToken(first)
+	second := b.login()
+	if second == first {
+		t.Fatal("the new login kept the old session id")
+	}
+	if _, ok := h.record(first); ok {
+		t.Error("the previous session's record is still in KV")
+	}
+	if h.fake.TokenActive(old.AccessToken) || h.fake.TokenActive(old.RefreshToken) {
+		t.Error("the previous session's tokens were not revoked")
+	}
+	if r := b.get("/groups"); r.StatusCode != http.StatusOK {
+		t.Fatalf("/groups with the new session = %d %s", r.StatusCode, r.body)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -29,9 +30,8 @@ func (x *exchange) logout() {
 		x.h.logf("bff: %s: deleting an unreadable session at logout: %v", x.id, err)
 		err = store.Blob.Delete(x.r.Context())
 	}
-	var kvErr *kvError
 	switch {
-	case errors.As(err, &kvErr):
+	case app.KindOf(err) == app.KindStorage:
 		x.failErr("logging out", err)
 	case err != nil:
 		x.fail(http.StatusBadGateway, CodeGlobusError, "logged out here, but Globus did not confirm revoking the tokens (they stay valid until they expire)", err)

@@ -1,7 +1,6 @@
 package bff
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
-	"github.com/globus-edge/globus-edge/tokens"
-	"github.com/globus-edge/globus-edge/transport"
 )
 
 // ErrorBody is the JSON body of every error response.
@@ -26,18 +23,24 @@ type ErrorBody struct {
 
 // Error codes of ErrorBody.Error.
 const (
-	CodeLoginRequired    = "login_required"
-	CodeInvalidSession   = "invalid_session"
-	CodeInvalidState     = "invalid_state"
+	// Failures of the core, by kind (app.Kind is the one vocabulary; see kindStatus).
+	CodeLoginRequired  = string(app.KindLoginRequired)
+	CodeStorageCorrupt = string(app.KindStorageCorrupt)
+	CodeStateMismatch  = string(app.KindStateMismatch)
+	CodeNoLogin        = string(app.KindNoLogin)
+	CodeCodeRefused    = string(app.KindCodeRefused)
+	CodeGlobusError    = string(app.KindGlobus)
+	CodeTimeout        = string(app.KindTimeout)
+	CodeStorageError   = string(app.KindStorage)
+	CodeConfiguration  = string(app.KindConfig)
+	CodeInternal       = string(app.KindInternal)
+	// Requests this service refuses before the core is involved.
+	CodeInvalidSession   = "invalid_session" // a malformed session cookie
 	CodeBadCallback      = "bad_callback"
 	CodeCrossOrigin      = "cross_origin"
-	CodeGlobusError      = "globus_error"
-	CodeStorageError     = "storage_error"
-	CodeConfiguration    = "configuration_error"
 	CodeNotFound         = "not_found"
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodeBadRequest       = "bad_request"
-	CodeInternal         = "internal_error"
 )
 
 // exchange is one request being answered.
@@ -75,34 +78,65 @@ func (x *exchange) writeJSON(status int, v any) {
 	x.w.Write(append(b, '\n'))
 }
 
-// failErr answers an error returned by the core or by KV with the status it deserves.
-func (x *exchange) failErr(what string, err error) {
-	var (
-		apiErr *transport.APIError
-		netErr *transport.NetworkError
-		authz  *auth.AuthorizeError
-		kvErr  *kvError
-	)
-	switch {
-	case IsConfigError(err):
-		x.fail(http.StatusInternalServerError, CodeConfiguration, err.Error(), nil)
-	case errors.Is(err, app.ErrLoginRequired):
-		x.clearSession()
-		x.fail(http.StatusUnauthorized, CodeLoginRequired, "not logged in (or the login expired): log in again", err)
-	case errors.Is(err, tokens.ErrCorrupt):
-		x.clearSession()
-		x.fail(http.StatusUnauthorized, CodeInvalidSession, "the stored session cannot be read: log in again", err)
-	case errors.As(err, &kvErr):
-		x.fail(http.StatusInternalServerError, CodeStorageError, what+": the session store failed", err)
-	case errors.As(err, &authz):
-		x.fail(http.StatusBadRequest, oauthCode(authz.Code), "Globus Auth did not log you in: "+authz.Error(), nil)
-	case errors.As(err, &apiErr):
-		x.fail(http.StatusBadGateway, CodeGlobusError, what+": "+apiErr.Error(), nil)
-	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
-		x.fail(http.StatusBadGateway, CodeGlobusError, what+": Globus could not be reached", err)
-	default:
-		x.fail(http.StatusInternalServerError, CodeInternal, what+" failed", err)
+// kindStatus is this host's answer to each kind of failure the core reports (app.KindOf):
+// the HTTP status; the JSON error code is the kind's own name.
+var kindStatus = map[app.Kind]int{
+	app.KindLoginRequired:  http.StatusUnauthorized,
+	app.KindStorageCorrupt: http.StatusUnauthorized, // the session cannot be read: log in again
+	app.KindStateMismatch:  http.StatusBadRequest,
+	app.KindNoLogin:        http.StatusBadRequest,
+	app.KindCodeRefused:    http.StatusBadRequest,
+	app.KindAuthorize:      http.StatusBadRequest,
+	app.KindConfig:         http.StatusInternalServerError,
+	app.KindStorage:        http.StatusInternalServerError,
+	app.KindGlobus:         http.StatusBadGateway,
+	app.KindNetwork:        http.StatusBadGateway,
+	app.KindTimeout:        http.StatusGatewayTimeout,
+	app.KindInternal:       http.StatusInternalServerError,
+}
+
+// kindMessage says in words what happened and what to do; what is the step that failed.
+func kindMessage(k app.Kind, what string, err error) string {
+	switch k {
+	case app.KindLoginRequired:
+		return "not logged in (or the login expired): log in again"
+	case app.KindStorageCorrupt:
+		return "the stored session cannot be read: log in again"
+	case app.KindStateMismatch:
+		return "the state does not match the login started in this browser"
+	case app.KindNoLogin:
+		return "no login is in progress in this browser (it expired or was used already): log in again"
+	case app.KindCodeRefused:
+		return "Globus Auth refused the authorization code (expired, already used or not for this login): log in again"
+	case app.KindAuthorize, app.KindConfig, app.KindGlobus:
+		return what + ": " + err.Error() // their messages name no secret
+	case app.KindStorage:
+		return what + ": the session store failed"
+	case app.KindNetwork:
+		return what + ": Globus could not be reached"
+	case app.KindTimeout:
+		return what + ": Globus did not answer in time"
 	}
+	return what + " failed"
+}
+
+// failErr answers an error returned by the core or by KV with the status its kind deserves.
+// The session cookie is expired when the session is gone or unreadable.
+func (x *exchange) failErr(what string, err error) {
+	k := app.KindOf(err)
+	code := string(k)
+	var authz *auth.AuthorizeError
+	if k == app.KindAuthorize && errors.As(err, &authz) {
+		code = oauthCode(authz.Code)
+	}
+	if k == app.KindLoginRequired || k == app.KindStorageCorrupt {
+		x.clearSession()
+	}
+	cause := err
+	if k == app.KindAuthorize || k == app.KindConfig || k == app.KindGlobus {
+		cause = nil // already in the message
+	}
+	x.fail(kindStatus[k], code, kindMessage(k, what, err), cause)
 }
 
 // oauthCode passes on an OAuth error code from a redirect when it looks like one.

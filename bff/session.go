@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/auth"
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -58,9 +59,11 @@ func (x *exchange) setCookie(name, value string, maxAge time.Duration) {
 // clearSession expires the session cookie.
 func (x *exchange) clearSession() { x.setCookie(SessionCookie, "", -1) }
 
-// sessionStore returns the token storage of session sid: one sealed KV value.
+// sessionStore returns the token storage of session sid: one KV value, sealed and bound to its
+// key, with the session's refresh lease as its lock.
 func (x *exchange) sessionStore(sid string) *tokens.Store {
-	return tokens.NewStore(x.h.sealed(SessionKey(sid), x.h.cfg.SessionTTL))
+	b := kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL)
+	return tokens.NewStore(tokens.SealedBlob{Blob: b, Keys: x.h.cfg.Keys, AdditionalData: []byte(b.Key())})
 }
 
 // session returns the storage of the request's session, or answers 401 and returns nil.

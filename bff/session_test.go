@@ -7,6 +7,7 @@ import (
 
 	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/kvstore"
 )
 
 func TestRefreshNearExpiryWritesKVFirst(t *testing.T) {
@@ -71,7 +72,7 @@ func TestInvalidGrantEndsTheSession(t *testing.T) {
 	r := b.get("/groups")
 	errorBody(t, r, 401, bff.CodeLoginRequired)
 	checkCookie(t, r, bff.SessionCookie, -1)
-	if _, ok := h.kv.TTL(bff.SessionKey(sid)); ok {
+	if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); ok {
 		t.Error("the session's KV record survived invalid_grant")
 	}
 	if h.fake.Count("grant:refresh_token") != 1 {
@@ -127,7 +128,7 @@ func TestLogoutRefusesCrossOrigin(t *testing.T) {
 	if h.fake.Count("revoke") != 0 {
 		t.Error("a refused logout revoked tokens")
 	}
-	if _, ok := h.kv.TTL(bff.SessionKey(sid)); !ok {
+	if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok {
 		t.Error("a refused logout deleted the session")
 	}
 	if r := b.get("/groups"); r.StatusCode != 200 {
@@ -144,7 +145,7 @@ func TestLogoutWhenGlobusFails(t *testing.T) {
 	r := b.do(http.MethodPost, "/logout", http.Header{"Origin": {h.srv.URL}})
 	errorBody(t, r, http.StatusBadGateway, bff.CodeGlobusError)
 	checkCookie(t, r, bff.SessionCookie, -1)
-	if _, ok := h.kv.TTL(bff.SessionKey(sid)); ok {
+	if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); ok {
 		t.Error("session kept in KV although the user logged out")
 	}
 	h.fake.ClearFaults()

@@ -2,23 +2,34 @@ package tokens
 
 import "context"
 
-// Locker is implemented by storages that can hold off other processes (or tabs) while one of
-// them refreshes, so a login is refreshed once instead of once per process.
+// Locker is implemented by storages that can hold off other processes (or tabs, or worker
+// instances) while one of them refreshes, so a login is refreshed once instead of once each.
 type Locker interface {
 	// Lock blocks until the caller holds the lock; unlock releases it.
 	Lock(ctx context.Context) (unlock func(), err error)
 }
 
-// Lock implements Locker when the Blob (or the Blob a SealedBlob encrypts) does; otherwise it
-// only serializes this process.
+// Lock implements Locker: it serializes this process, then takes the Blob's own lock when the
+// Blob is a Locker (a file lock, Web Locks, a KV lease).
 func (s *Store) Lock(ctx context.Context) (func(), error) {
-	b := s.Blob
-	if sb, ok := b.(SealedBlob); ok {
-		b = sb.Blob
+	s.refreshMu.Lock()
+	l, ok := s.Blob.(Locker)
+	if !ok {
+		return s.refreshMu.Unlock, nil
 	}
-	if l, ok := b.(Locker); ok {
+	unlock, err := l.Lock(ctx)
+	if err != nil {
+		s.refreshMu.Unlock()
+		return nil, err
+	}
+	return func() { unlock(); s.refreshMu.Unlock() }, nil
+}
+
+// Lock implements Locker with the lock of the Blob it encrypts; a Blob that cannot lock gives a
+// lock that holds nothing off (the Store above still serializes its process).
+func (s SealedBlob) Lock(ctx context.Context) (func(), error) {
+	if l, ok := s.Blob.(Locker); ok {
 		return l.Lock(ctx)
 	}
-	s.refreshMu.Lock()
-	return s.refreshMu.Unlock, nil
+	return func() {}, nil
 }

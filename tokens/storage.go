@@ -48,7 +48,7 @@ type Store struct {
 	Blob      Blob
 	Namespace string // empty means DefaultNamespace
 	mu        sync.Mutex
-	refreshMu sync.Mutex // Lock's fallback when the Blob cannot lock
+	refreshMu sync.Mutex // held by Lock: one refresh at a time in this process
 }
 
 // NewStore returns a Store over b in the default namespace.

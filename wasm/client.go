@@ -21,8 +21,8 @@ import (
 // client is one configured app.App seen from JavaScript. Its methods translate arguments and
 // results; every Globus and token decision is app.App's.
 type client struct {
-	app   *app.App
-	opts  options
+	app  *app.App
+	opts options
 	// pending is the login in progress, in sessionStorage: it survives the redirect to Globus
 	// Auth and back but never leaves the tab.
 	pending auth.PendingLogin

@@ -17,7 +17,7 @@ import (
 // string). Values the backend writes are sealed ("v1.…"), so none is ever this string.
 const missing = "<null>"
 
-// kvStore is a Cloudflare KV namespace as a bff.KV.
+// kvStore is a Cloudflare KV namespace as a kvstore.KV.
 type kvStore struct{ ns *kv.Namespace }
 
 // openKV binds the named KV namespace; an unbound name is a configuration error.
@@ -29,7 +29,7 @@ func openKV(binding string) (kvStore, error) {
 	return kvStore{ns: ns}, nil
 }
 
-// Get implements bff.KV.
+// Get implements kvstore.KV.
 func (s kvStore) Get(_ context.Context, key string) (string, bool, error) {
 	v, err := s.ns.GetString(key, nil)
 	if err != nil {
@@ -41,7 +41,7 @@ func (s kvStore) Get(_ context.Context, key string) (string, bool, error) {
 	return v, true, nil
 }
 
-// Put implements bff.KV; the TTL is rounded up to whole seconds (KV's unit).
+// Put implements kvstore.KV; the TTL is rounded up to whole seconds (KV's unit).
 func (s kvStore) Put(_ context.Context, key, value string, ttl time.Duration) error {
 	var opts *kv.PutOptions
 	if ttl > 0 {
@@ -50,7 +50,7 @@ func (s kvStore) Put(_ context.Context, key, value string, ttl time.Duration) er
 	return s.ns.PutString(key, value, opts)
 }
 
-// Delete implements bff.KV.
+// Delete implements kvstore.KV.
 func (s kvStore) Delete(_ context.Context, key string) error {
 	return s.ns.Delete(key)
 }

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Command worker is the Cloudflare Worker host of globus-edge. It only wires things together:
-// syumai/workers translates requests and responses, the TOKENS KV namespace becomes a bff.KV,
+// syumai/workers translates requests and responses, the TOKENS KV namespace becomes a kvstore.KV,
 // the worker's vars and secrets become a bff.Config, and fetch sends the outbound requests.
 // Everything the service does is in package bff.
 //

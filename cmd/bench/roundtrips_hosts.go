@@ -17,6 +17,7 @@ import (
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/browsertest"
 	"github.com/globus-edge/globus-edge/internal/parallel"
+	"github.com/globus-edge/globus-edge/kvstore"
 )
 
 // pageRoundTrips logs in to our page in Chromium and counts what reaches the fake.
@@ -79,23 +80,23 @@ func (b *bench) pageRoundTrips() (rt roundTrips, err error) {
 
 // countingKV counts the operations of package bff on its KV.
 type countingKV struct {
-	bff.MemoryKV
+	kvstore.Memory
 	gets, puts, deletes atomic.Int32
 }
 
 func (c *countingKV) Get(ctx context.Context, k string) (string, bool, error) {
 	c.gets.Add(1)
-	return c.MemoryKV.Get(ctx, k)
+	return c.Memory.Get(ctx, k)
 }
 
 func (c *countingKV) Put(ctx context.Context, k, v string, ttl time.Duration) error {
 	c.puts.Add(1)
-	return c.MemoryKV.Put(ctx, k, v, ttl)
+	return c.Memory.Put(ctx, k, v, ttl)
 }
 
 func (c *countingKV) Delete(ctx context.Context, k string) error {
 	c.deletes.Add(1)
-	return c.MemoryKV.Delete(ctx, k)
+	return c.Memory.Delete(ctx, k)
 }
 
 func (c *countingKV) take() string {

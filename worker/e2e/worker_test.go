@@ -126,8 +126,8 @@ func TestWorkerEndToEnd(t *testing.T) {
 		t.Error("state cookie not cleared by the callback")
 	}
 	for k := range w.kv(t) {
-		if strings.HasPrefix(k, "flow/") {
-			t.Errorf("login record %s left in KV after the callback", k)
+		if !strings.HasPrefix(k, "session/") {
+			t.Errorf("KV holds %s after a login; want the session record only", k)
 		}
 	}
 	first := session(t, w, key)
@@ -227,7 +227,7 @@ func TestWorkerMisconfigured(t *testing.T) {
 	r := c.get("/groups")
 	var e bff.ErrorBody
 	if json.Unmarshal([]byte(r.body), &e) != nil || r.StatusCode != 500 || e.Error != bff.CodeConfiguration {
-		t.Fatalf("/groups = %d %q, want a 500 configuration_error", r.StatusCode, r.body)
+		t.Fatalf("/groups = %d %q, want a 500 invalid_config", r.StatusCode, r.body)
 	}
 	for _, name := range []string{"GLOBUS_CLIENT_ID", "TOKEN_ENCRYPTION_KEY", "GLOBUS_SDK_HTTP_TIMEOUT"} {
 		if !strings.Contains(e.Message, name) {

@@ -1,4 +1,4 @@
-package bff
+package kvstore
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// MemoryKV is a KV in memory with Cloudflare KV's rules (TTL of at least MinTTL), for tests and
+// Memory is a KV in memory with Cloudflare KV's rules (TTL of at least MinTTL), for tests and
 // native demos. The zero value is ready to use; it is safe for concurrent use.
-type MemoryKV struct {
+type Memory struct {
 	// Now is the clock for expiry; nil means time.Now.
 	Now func() time.Time
 
@@ -19,7 +19,7 @@ type MemoryKV struct {
 	expires map[string]time.Time
 }
 
-func (m *MemoryKV) now() time.Time {
+func (m *Memory) now() time.Time {
 	if m.Now != nil {
 		return m.Now()
 	}
@@ -27,7 +27,7 @@ func (m *MemoryKV) now() time.Time {
 }
 
 // Get implements KV.
-func (m *MemoryKV) Get(_ context.Context, key string) (string, bool, error) {
+func (m *Memory) Get(_ context.Context, key string) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.expireLocked()
@@ -36,7 +36,7 @@ func (m *MemoryKV) Get(_ context.Context, key string) (string, bool, error) {
 }
 
 // Put implements KV. A TTL below MinTTL is refused, as Cloudflare KV refuses it.
-func (m *MemoryKV) Put(_ context.Context, key, value string, ttl time.Duration) error {
+func (m *Memory) Put(_ context.Context, key, value string, ttl time.Duration) error {
 	if ttl < 0 || (ttl > 0 && ttl < MinTTL) {
 		return fmt.Errorf("memory kv: expiration TTL %v is below the KV minimum of 60 s", ttl)
 	}
@@ -54,7 +54,7 @@ func (m *MemoryKV) Put(_ context.Context, key, value string, ttl time.Duration) 
 }
 
 // Delete implements KV.
-func (m *MemoryKV) Delete(_ context.Context, key string) error {
+func (m *Memory) Delete(_ context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.values, key)
@@ -63,7 +63,7 @@ func (m *MemoryKV) Delete(_ context.Context, key string) error {
 }
 
 // Snapshot returns a copy of every live key and value.
-func (m *MemoryKV) Snapshot() map[string]string {
+func (m *Memory) Snapshot() map[string]string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.expireLocked()
@@ -71,7 +71,7 @@ func (m *MemoryKV) Snapshot() map[string]string {
 }
 
 // TTL returns the time left before key expires (0 for no expiry) and whether key exists.
-func (m *MemoryKV) TTL(key string) (time.Duration, bool) {
+func (m *Memory) TTL(key string) (time.Duration, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.expireLocked()
@@ -84,7 +84,7 @@ func (m *MemoryKV) TTL(key string) (time.Duration, bool) {
 	return 0, true
 }
 
-func (m *MemoryKV) expireLocked() {
+func (m *Memory) expireLocked() {
 	now := m.now()
 	for k, exp := range m.expires {
 		if !now.Before(exp) {
