@@ -1,0 +1,64 @@
+package kvstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/globus-edge/globus-edge/tokens"
+)
+
+func TestLeaseHoldsOthersOff(t *testing.T) {
+	kv := &Memory{}
+	l := Lease{KV: kv, Key: LeaseKey("sid")}
+	release, err := l.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan struct{})
+	go func() {
+		r2, err := l.Acquire(context.Background())
+		if err == nil {
+			r2()
+		}
+		close(got)
+	}()
+	select {
+	case <-got:
+		t.Fatal("a second holder got the lease while the first held it")
+	case <-time.After(3 * leasePoll):
+	}
+	release()
+	<-got
+	if _, ok, _ := kv.Get(context.Background(), l.Key); ok {
+		t.Fatal("the lease was left behind")
+	}
+}
+
+// failingKV fails every call, as an unbound or overloaded namespace does.
+type failingKV struct{}
+
+var errDown = errors.New("kv down")
+
+func (failingKV) Get(context.Context, string) (string, bool, error)        { return "", false, errDown }
+func (failingKV) Put(context.Context, string, string, time.Duration) error { return errDown }
+func (failingKV) Delete(context.Context, string) error                     { return errDown }
+
+// TestFailuresAreStorageErrors: every failure of the store is a *tokens.StorageError, the mark
+// the core classifies as a storage failure (not corrupt data, not a bug).
+func TestFailuresAreStorageErrors(t *testing.T) {
+	ctx := context.Background()
+	s := Session(failingKV{}, "sid", time.Hour)
+	_, _, lerr := s.Load(ctx)
+	_, kerr := s.Lock(ctx)
+	for _, err := range []error{lerr, s.Save(ctx, []byte("x")), s.Delete(ctx), kerr} {
+		var se *tokens.StorageError
+		if !errors.As(err, &se) || !errors.Is(err, errDown) {
+			t.Errorf("%v is not a StorageError wrapping the store's error", err)
+		}
+	}
+	if SessionKey("sid") == LeaseKey("sid") || s.Key() != SessionKey("sid") {
+		t.Error("session and lease keys must differ")
+	}
+}
