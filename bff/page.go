@@ -2,80 +2,25 @@ package bff
 
 import (
 	"crypto/sha256"
+	_ "embed"
 	"encoding/base64"
 	"net/http"
+	"strings"
 )
 
-// pageStyle and pageScript are inlined in the page and allowed by their hashes in the CSP.
-// The script writes group fields with textContent only: names are data, never markup.
-const pageStyle = `body{font:16px/1.4 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem}
-table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top;white-space:pre-wrap}
-#status{color:#444}button,a.button{font:inherit;margin-right:.5rem}`
+// The page's files. The style and script are inlined in the HTML and allowed by their hashes
+// in the CSP; the script writes group fields with textContent only: names are data, never
+// markup.
+var (
+	//go:embed page/page.css
+	pageStyle string
+	//go:embed page/page.js
+	pageScript string
+	//go:embed page/page.html
+	pageTemplate string
 
-const pageScript = `"use strict";
-const $ = (id) => document.getElementById(id);
-function roles(g) {
-  return [...new Set((g.my_memberships || []).map((m) => m.role))].sort().join("|");
-}
-function show(loggedIn, status) {
-  $("status").textContent = status;
-  $("login").hidden = loggedIn;
-  $("logout").hidden = !loggedIn;
-  $("csv").hidden = !loggedIn;
-  $("groups").hidden = !loggedIn;
-}
-async function load() {
-  const res = await fetch("/groups", { headers: { Accept: "application/json" } });
-  if (res.status === 401) return show(false, "Not logged in.");
-  if (!res.ok) {
-    let msg = "HTTP " + res.status;
-    try { const e = await res.json(); msg = e.message + " (request " + e.request_id + ")"; } catch (_) {}
-    show(true, "Error: " + msg);
-    $("groups").hidden = true;
-    return;
-  }
-  const gs = await res.json();
-  const body = $("groups").tBodies[0];
-  body.replaceChildren();
-  for (const g of gs) {
-    const tr = body.insertRow();
-    for (const v of [g.id, g.name, roles(g)]) tr.insertCell().textContent = v;
-  }
-  show(true, gs.length === 1 ? "1 group" : gs.length + " groups");
-}
-$("logout").addEventListener("click", async () => {
-  const res = await fetch("/logout", { method: "POST" });
-  if (!res.ok) {
-    let msg = "HTTP " + res.status;
-    try { msg = (await res.json()).message; } catch (_) {}
-    $("status").textContent = "Logout: " + msg;
-  }
-  $("groups").tBodies[0].replaceChildren();
-  await load();
-});
-load().catch((e) => show(false, "Error: " + e));
-`
-
-const pageHTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>My Globus groups</title>
-<style>` + pageStyle + `</style>
-</head>
-<body>
-<h1>My Globus groups</h1>
-<p id="status">Loading…</p>
-<p><a id="login" class="button" href="/login" hidden>Log in with Globus</a><button id="logout" type="button" hidden>Log out</button><a id="csv" href="/groups?format=csv" hidden>Download CSV</a></p>
-<table id="groups" hidden>
-<thead><tr><th>ID</th><th>Name</th><th>Roles</th></tr></thead>
-<tbody></tbody>
-</table>
-<script>` + pageScript + `</script>
-</body>
-</html>
-`
+	pageHTML = strings.NewReplacer("{{STYLE}}", pageStyle, "{{SCRIPT}}", pageScript).Replace(pageTemplate)
+)
 
 // pageCSP allows exactly the inline style and script above, and fetches to this origin.
 var pageCSP = "default-src 'none'; script-src '" + cspHash(pageScript) + "'; style-src '" + cspHash(pageStyle) +
