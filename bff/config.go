@@ -12,7 +12,7 @@ import (
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-// Names of the settings the backend reads beyond config's (DESIGN.md "Worker").
+// Names of the settings the backend reads beyond config's (README "The Cloudflare Worker", "Configuration").
 const (
 	// EnvEncryptionKey holds the token encryption keys (a secret): base64 of 32 bytes, or
 	// comma-separated id:base64 entries with the current key first (see tokens.ParseKeyring).

@@ -15,7 +15,7 @@ import (
 // your own registered client id for production use.
 const TutorialClientID = "61338d24-54d5-408f-a10d-66c06b59f6d2"
 
-// Names of the settings, as the Python SDK spells them (DESIGN.md "Configuration").
+// Names of the settings, as the Python SDK spells them (README "Configuration").
 const (
 	EnvEnvironment = "GLOBUS_SDK_ENVIRONMENT"
 	EnvAuthURL     = "GLOBUS_SDK_SERVICE_URL_AUTH"
