@@ -31,7 +31,7 @@ func (a *App) MyGroups(ctx context.Context, statuses ...string) ([]groups.Group,
 		return nil, fmt.Errorf("%w (and removing the stored tokens failed: %v)", err, cerr)
 	}
 	a.forget()
-	return nil, fmt.Errorf("%w: Globus refused the stored refresh token (expired or revoked): %w", ErrLoginRequired, err)
+	return nil, fmt.Errorf("%w: Globus refused the stored refresh token (expired or revoked); log in again: %w", ErrLoginRequired, err)
 }
 
 // myGroups makes the call once and says which refresh token the authorizer started from.
