@@ -120,8 +120,8 @@ func (x *exchange) takeFlow(state string) (*flowRecord, error) {
 // SafeReturnTo returns p if it is a path on this origin ("/..." but not "//..." or "/\...",
 // without control characters), else "/". It is what keeps /login?return_to= from being an
 // open redirect. Bytes that may not appear in a URL as they are (non-ASCII, space and
-// " < > \ ^ ` { | }) are percent-encoded: the result goes into a Location header, which in the worker cannot
-// carry non-ASCII, and the callback sets it only after the session is stored.
+// " < > \ ^ ` { | }) are percent-encoded: the result goes into a Location header, which in
+// the worker cannot carry non-ASCII, and the callback sets it only after the session is stored.
 func SafeReturnTo(p string) string {
 	if len(p) == 0 || len(p) > maxReturnTo || p[0] != '/' {
 		return "/"
