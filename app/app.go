@@ -81,9 +81,14 @@ func (a *App) StartLogin(o auth.FlowOptions) (*auth.Flow, error) {
 }
 
 // FinishLogin exchanges a pasted or redirected code and stores the tokens. Nothing is stored
-// unless the exchange succeeded and returned a Groups token.
+// unless the exchange succeeded and returned a Groups token. A refused code (invalid_grant)
+// says to log in again and still satisfies auth.IsInvalidGrant (hosts show it as such).
 func (a *App) FinishLogin(ctx context.Context, f *auth.Flow, code string) error {
 	r, err := a.Auth.ExchangeCode(ctx, f, code)
+	if auth.IsInvalidGrant(err) {
+		// Also what a retry meets when the first attempt's answer was lost: the code is spent.
+		return fmt.Errorf("login: Globus Auth refused the authorization code (expired, already used, or from another login); log in again: %w", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func (a *App) MyGroups(ctx context.Context, statuses ...string) ([]groups.Group,
 		return nil, fmt.Errorf("%w (and removing the stored tokens failed: %v)", err, cerr)
 	}
 	a.forget()
-	return nil, fmt.Errorf("%w: Globus refused the stored refresh token (expired or revoked): %w", ErrLoginRequired, err)
+	return nil, fmt.Errorf("%w: Globus refused the stored refresh token (expired or revoked); log in again: %w", ErrLoginRequired, err)
 }
 
 // myGroups makes the call once and says which refresh token the authorizer started from.
@@ -76,7 +76,7 @@ func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, tokens.Dat
 		rt.Reload = func(ctx context.Context) (*tokens.Data, error) { return a.Storage.Get(ctx, groups.ResourceServer) }
 	}
 	rt.OnRefresh = func(ctx context.Context, r *tokens.Response) error {
-		if err := a.Storage.StoreResponse(ctx, r); err != nil {
+		if err := a.storeRenewal(ctx, r); err != nil {
 			return err
 		}
 		if a.OnRefresh != nil {
@@ -97,8 +97,15 @@ func (a *App) forget() {
 // Logout revokes every stored access and refresh token, then removes them from Storage. The
 // tokens are removed even when a revocation fails (Globus unreachable); the returned error
 // then says which revocations failed, so the user knows the tokens may still be live.
+// Storage is cleared under the lock renewals take: a renewal in flight stores its tokens
+// first and they are the ones revoked (otherwise it would write them back after the logout).
 func (a *App) Logout(ctx context.Context) error {
+	unlock, err := a.refreshLock(ctx)
+	if err != nil {
+		return fmt.Errorf("logout: waiting for a token refresh in progress: %w", err)
+	}
 	stored, err := a.Storage.Clear(ctx)
+	unlock()
 	a.forget()
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)

@@ -4,7 +4,9 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -51,5 +53,26 @@ func TestSharedFileRefreshesOnceWithRotation(t *testing.T) {
 	now, _ := apps[1].Storage.Get(context.Background(), groups.ResourceServer)
 	if now == nil || now.RefreshToken == d.RefreshToken || !h.fake.TokenActive(now.RefreshToken) {
 		t.Fatal("the rotated refresh token is not the stored one")
+	}
+}
+
+// Two processes share the token file; one logs out while the other's refresh is in flight.
+// The logout waits on the file lock, then removes and revokes the renewed tokens.
+func TestFileLogoutWaitsForAnotherProcessRefresh(t *testing.T) {
+	h := newHarness(t, globustest.Options{RotateRefreshTokens: true})
+	h.login(t)
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	b, _, _ := h.blob.Load(context.Background())
+	tokens.FileBlob{Path: path}.Save(context.Background(), b)
+	cfg := config.Config{AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), ClientID: globustest.TutorialClientID, Timeout: 5 * time.Second}
+	a := app.New(cfg, http.DefaultClient, tokens.NewFileStore(path), "")
+	other := app.New(cfg, http.DefaultClient, tokens.NewFileStore(path), "")
+	err := logoutDuringRefresh(t, h, a, other)
+	if err != nil && !errors.Is(err, app.ErrLoginRequired) {
+		t.Fatalf("the call racing the logout: %v", err)
+	}
+	checkLoggedOut(t, h, a.Storage)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("token file after logout: %v", err)
 	}
 }

@@ -113,6 +113,8 @@ func (x *exchange) setCommonHeaders() {
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
+	// One year, the usual value; browsers ignore it over plain http (local runs).
+	hd.Set("Strict-Transport-Security", "max-age=31536000")
 }
 
 func (x *exchange) healthz() {

@@ -2,7 +2,9 @@ package bff
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/tokens"
@@ -91,22 +93,37 @@ func (c stateCookie) Delete(context.Context) error {
 
 // SafeReturnTo returns p if it is a path on this origin ("/..." but not "//..." or "/\...",
 // without control characters), else "/". It is what keeps /login?return_to= from being an
-// open redirect.
+// open redirect. Bytes that may not appear in a URL as they are (non-ASCII, space and
+// " < > \ ^ ` { | }) are percent-encoded: the result goes into a Location header, which in
+// the worker cannot carry non-ASCII, and the callback sets it only after the session is stored.
 func SafeReturnTo(p string) string {
-	if len(p) == 0 || len(p) > 2048 || p[0] != '/' {
+	if len(p) == 0 || len(p) > maxReturnTo || p[0] != '/' {
 		return "/"
 	}
 	if len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
 		return "/"
 	}
+	var b strings.Builder
 	for i := 0; i < len(p); i++ {
-		// Browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil".
-		if c := p[i]; c < 0x20 || c == 0x7f {
+		c := p[i]
+		switch {
+		case c < 0x20 || c == 0x7f:
+			// Browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil".
 			return "/"
+		case c >= 0x80 || strings.IndexByte(" \"<>\\^`{|}", c) >= 0:
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
 		}
 	}
-	return p
+	if b.Len() > maxReturnTo {
+		return "/"
+	}
+	return b.String()
 }
+
+// maxReturnTo bounds return_to, before and after encoding.
+const maxReturnTo = 2048
 
 // redirect answers 302 to target.
 func (x *exchange) redirect(target string) {

@@ -6,6 +6,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -81,10 +84,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.ClientID = TutorialClientID
 	}
 	var err error
-	if c.AuthURL, err = serviceURL(getenv(EnvAuthURL), c.Environment, "auth"); err != nil {
+	if c.AuthURL, err = serviceURL(EnvAuthURL, getenv(EnvAuthURL), c.Environment, "auth"); err != nil {
 		return Config{}, err
 	}
-	if c.GroupsURL, err = serviceURL(getenv(EnvGroupsURL), c.Environment, "groups"); err != nil {
+	if c.GroupsURL, err = serviceURL(EnvGroupsURL, getenv(EnvGroupsURL), c.Environment, "groups"); err != nil {
 		return Config{}, err
 	}
 	if c.Timeout, err = ParseTimeout(getenv(EnvHTTPTimeout)); err != nil {
@@ -93,31 +96,68 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-func serviceURL(override, environment, service string) (string, error) {
+func serviceURL(name, override, environment, service string) (string, error) {
 	if override != "" {
+		if err := CheckServiceURL(name, override); err != nil {
+			return "", err
+		}
 		return TrimBase(override), nil
 	}
 	return ServiceURL(environment, service)
 }
 
+// CheckServiceURL refuses a base URL that tokens must not be sent to: anything but an
+// absolute https URL without credentials, query or fragment — except plain http to this
+// machine (127.0.0.0/8, ::1, localhost), for local fakes and tests. name is the setting's
+// name for the error, which does not repeat the value (it might hold credentials).
+func CheckServiceURL(name, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("config: %s must be an absolute URL like https://host[:port][/path], without credentials, query or fragment", name)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("config: %s must be an https URL (plain http only to 127.0.0.0/8, ::1 or localhost): tokens are sent there", name)
+}
+
+// isLoopback reports whether host is exactly a loopback name or address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Zone() == "" && (a.Is4() && a.IsLoopback() || a == netip.IPv6Loopback())
+}
+
 // TrimBase removes trailing slashes so paths can be joined with exactly one slash.
 func TrimBase(base string) string { return strings.TrimRight(base, "/") }
 
-// ParseTimeout reads GLOBUS_SDK_HTTP_TIMEOUT: seconds (fractions allowed), "" for the 60 s
-// default, -1 for no timeout.
+// MaxTimeout is the longest GLOBUS_SDK_HTTP_TIMEOUT accepted (one day); -1 means none.
+const MaxTimeout = 24 * time.Hour
+
+// ParseTimeout reads GLOBUS_SDK_HTTP_TIMEOUT: seconds (fractions allowed) above 0 and at most
+// MaxTimeout, "" for the 60 s default, -1 for no timeout. NaN, infinities, 0 and values too
+// large are errors: each would otherwise silently become "no timeout" (a zero or overflowed
+// duration).
 func ParseTimeout(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return DefaultTimeout, nil
 	}
 	secs, err := strconv.ParseFloat(s, 64)
-	if err != nil || secs < -1 || (secs < 0 && secs != -1) {
-		return 0, fmt.Errorf("config: %s must be a number of seconds or -1, got %q", EnvHTTPTimeout, s)
-	}
-	if secs == -1 {
+	if err == nil && secs == -1 {
 		return 0, nil
 	}
-	return time.Duration(secs * float64(time.Second)), nil
+	if err != nil || math.IsNaN(secs) || secs <= 0 || secs > MaxTimeout.Seconds() {
+		return 0, fmt.Errorf("config: %s must be a number of seconds above 0 and at most %d, or -1 for none; got %q", EnvHTTPTimeout, int(MaxTimeout.Seconds()), s)
+	}
+	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), nil
 }
 
 // AuthCodePage is Auth's page that displays the code to paste, the default native redirect.

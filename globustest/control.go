@@ -18,6 +18,10 @@ type faultJSON struct {
 	Body        string `json:"body"`
 	ContentType string `json:"content_type"`
 	Times       int    `json:"times"`
+	// AfterHandling, Drop, Truncate: see Fault.
+	AfterHandling bool `json:"after_handling"`
+	Drop          bool `json:"drop"`
+	Truncate      bool `json:"truncate"`
 }
 
 // clientJSON is the body of POST /_fake/clients.
@@ -46,7 +50,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			}
 			s.Inject(Fault{Method: f.Method, Path: f.Path, Status: f.Status, RetryAfter: f.RetryAfter,
 				Delay: time.Duration(f.DelayMS) * time.Millisecond, Body: f.Body,
-				ContentType: f.ContentType, Times: f.Times})
+				ContentType: f.ContentType, Times: f.Times,
+				AfterHandling: f.AfterHandling, Drop: f.Drop, Truncate: f.Truncate})
 			writeJSON(w, http.StatusOK, ok)
 		}
 	case "POST /_fake/clear-faults":

@@ -18,8 +18,9 @@
 //
 // Each request is counted under "<METHOD> <path>" (see Server.Count);
 // token posts are also counted as "grant:<grant_type>" and revocations as
-// "revoke". Faults (Server.Inject) make chosen requests fail, stall or answer
-// malformed bodies.
+// "revoke". Faults (Server.Inject) make chosen requests fail, stall, answer
+// malformed or truncated bodies, or lose the answer of a request that was
+// handled (Fault.AfterHandling with Drop or Delay).
 //
 // # HTTP control endpoints
 //
@@ -31,7 +32,8 @@
 //	POST /_fake/reset-counts           Server.ResetCounts
 //	POST /_fake/faults                 Server.Inject; body is a JSON fault:
 //	                                   {"method","path","status","retry_after",
-//	                                    "delay_ms","body","content_type","times"}
+//	                                    "delay_ms","body","content_type","times",
+//	                                    "after_handling","drop","truncate"}
 //	POST /_fake/clear-faults           Server.ClearFaults
 //	POST /_fake/expire-access-tokens   Server.ExpireAccessTokens
 //	POST /_fake/clients                Server.RegisterClient; body

@@ -3,8 +3,10 @@ package globustest
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -80,5 +82,76 @@ func TestFaultSkipsPreflight(t *testing.T) {
 	r := post(t, s, "/v2/oauth2/token", url.Values{}, "", "")
 	if r.status != 429 || r.header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Errorf("token fault: %d %v", r.status, r.header)
+	}
+}
+
+// A lost answer: the fake handles the exchange (the code is spent, tokens are issued) and
+// then cuts the connection, so a retry meets invalid_grant as it would at the real service.
+func TestFaultAfterHandlingDropsTheAnswer(t *testing.T) {
+	s := NewT(t, Options{})
+	c := code(t, s, authReq{})
+	s.Inject(Fault{Path: "/v2/oauth2/token", AfterHandling: true, Drop: true})
+	form := url.Values{
+		"client_id": {TutorialClientID}, "grant_type": {"authorization_code"}, "code": {c},
+		"code_verifier": {rfcVerifier}, "redirect_uri": {s.AuthCodePageURL()},
+	}
+	resp, err := http.PostForm(s.AuthURL()+"/v2/oauth2/token", form)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got an answer %d, want a broken connection", resp.StatusCode)
+	}
+	issued := s.IssuedTokens()
+	if len(issued) == 0 {
+		t.Fatal("the exchange was not handled before the answer was dropped")
+	}
+	wantOAuthError(t, exchange(t, s, c), 401, "invalid_grant")
+	for _, tok := range issued {
+		if s.TokenActive(tok) {
+			t.Error("replaying the spent code left its tokens active")
+		}
+	}
+}
+
+func TestFaultTruncateAndLateAnswer(t *testing.T) {
+	s := NewT(t, Options{RotateRefreshTokens: true})
+	rt := str(login(t, s, authReq{})["refresh_token"])
+	s.Inject(Fault{Path: "/v2/oauth2/token", AfterHandling: true, Truncate: true})
+	resp, err := http.PostForm(s.AuthURL()+"/v2/oauth2/token", url.Values{
+		"client_id": {TutorialClientID}, "grant_type": {"refresh_token"}, "refresh_token": {rt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !errors.Is(err, io.ErrUnexpectedEOF) || resp.StatusCode != 200 {
+		t.Fatalf("truncated answer: %d %v", resp.StatusCode, err)
+	}
+	if s.TokenActive(rt) {
+		t.Fatal("the refresh was not handled (the old refresh token still works)")
+	}
+	// A late answer: the client gives up first; the server has rotated anyway.
+	s.Inject(Fault{Path: "/v2/groups/my_groups", Status: 500, Truncate: true})
+	req, _ := http.NewRequest("GET", s.GroupsURL()+"/v2/groups/my_groups", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !errors.Is(err, io.ErrUnexpectedEOF) || resp.StatusCode != 500 {
+			t.Fatalf("truncated fault body: %d %v", resp.StatusCode, err)
+		}
+	}
+	s.Inject(Fault{Path: "/v2/oauth2/token", AfterHandling: true, Delay: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	before := len(s.IssuedTokens())
+	req, _ = http.NewRequestWithContext(ctx, "POST", s.AuthURL()+"/v2/oauth2/token", strings.NewReader(url.Values{
+		"client_id": {TutorialClientID}, "grant_type": {"authorization_code"}, "code": {code(t, s, authReq{})},
+		"code_verifier": {rfcVerifier}, "redirect_uri": {s.AuthCodePageURL()}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a late answer arrived")
+	}
+	if len(s.IssuedTokens()) == before {
+		t.Fatal("the delayed exchange was not handled")
 	}
 }

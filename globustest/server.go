@@ -225,26 +225,42 @@ func (s *Server) handler(sd side) http.Handler {
 			return
 		}
 		s.count(sd, r)
-		if f, ok := s.takeFault(r); ok && !s.applyFault(sd, w, r, f) {
+		f, faulted := s.takeFault(r)
+		if faulted && f.AfterHandling {
+			// Handled for real (state changes), answered late or not at all.
+			rc := &recorder{header: http.Header{}}
+			for k, v := range w.Header() { // the CORS headers set above
+				rc.header[k] = v
+			}
+			s.route(sd, rc, r)
+			deliverLate(w, r, rc, f)
 			return
 		}
-		if r.Method == http.MethodOptions {
-			preflight(w, r)
+		if faulted && !s.applyFault(sd, w, r, f) {
 			return
 		}
-		routes := s.authRT
-		if sd == sideGroups {
-			routes = s.groupsRT
-		}
-		rt, ok := routes[r.URL.Path]
-		if !ok {
-			notFound(sd, w, r)
-			return
-		}
-		if r.Method != rt.method {
-			methodNotAllowed(sd, w, rt.method)
-			return
-		}
-		rt.h(w, r)
+		s.route(sd, w, r)
 	})
+}
+
+// route answers preflights and dispatches r to its endpoint.
+func (s *Server) route(sd side, w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions {
+		preflight(w, r)
+		return
+	}
+	routes := s.authRT
+	if sd == sideGroups {
+		routes = s.groupsRT
+	}
+	rt, ok := routes[r.URL.Path]
+	if !ok {
+		notFound(sd, w, r)
+		return
+	}
+	if r.Method != rt.method {
+		methodNotAllowed(sd, w, rt.method)
+		return
+	}
+	rt.h(w, r)
 }

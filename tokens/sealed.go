@@ -52,7 +52,7 @@ func NewKeyring(current string, keys map[string][]byte) (*Keyring, error) {
 	k := &Keyring{current: current, aeads: make(map[string]cipher.AEAD, len(keys))}
 	for id, key := range keys {
 		if !validKeyID(id) {
-			return nil, fmt.Errorf("tokens: keyring: key id %q must be 1-32 characters of [A-Za-z0-9_-]", id)
+			return nil, errors.New("tokens: keyring: a key id must be 1-32 characters of [A-Za-z0-9_-]")
 		}
 		if len(key) != KeySize {
 			return nil, fmt.Errorf("tokens: keyring: key %q must be %d bytes, got %d", id, KeySize, len(key))
@@ -87,6 +87,10 @@ func ParseKeyring(spec string) (*Keyring, error) {
 		}
 		if b64 == "" {
 			return nil, fmt.Errorf("tokens: keyring entry %d: empty key", i+1)
+		}
+		if !validKeyID(id) {
+			// Not quoted: a malformed id is often key material in the wrong place (key:id).
+			return nil, fmt.Errorf("tokens: keyring entry %d: the key id must be 1-32 characters of [A-Za-z0-9_-] (entries are id:base64key)", i+1)
 		}
 		if _, dup := keys[id]; dup {
 			return nil, fmt.Errorf("tokens: keyring entry %d: key id %q given twice", i+1, id)

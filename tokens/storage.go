@@ -98,6 +98,11 @@ func (s *Store) StoreResponse(ctx context.Context, r *Response) error {
 	if err != nil {
 		return err
 	}
+	return s.storeLocked(ctx, d, r)
+}
+
+// storeLocked puts r into d and saves it; s.mu is held.
+func (s *Store) storeLocked(ctx context.Context, d *Document, r *Response) error {
 	byNS := d.Data[s.ns()]
 	if byNS == nil {
 		byNS = map[string]Data{}

@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -57,6 +58,9 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("globus: %s %s: %w", req.Method, stripQuery(req.URL.String()), ctx.Err())
 		}
+		if errors.Is(err, ErrBodyTooLarge) { // asking again would fetch the same flood
+			return nil, fmt.Errorf("globus: %s %s: %w", req.Method, stripQuery(req.URL.String()), err)
+		}
 		retry := err != nil || isTransient(resp.StatusCode)
 		if !retry || attempt >= max {
 			if err != nil {
@@ -90,7 +94,7 @@ func (c *Client) once(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err := readBody(resp.Body)
 	if err != nil {
 		return nil, fmt.Errorf("reading response body: %w", err)
 	}
