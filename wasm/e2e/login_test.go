@@ -157,7 +157,8 @@ func authorizeAs(t *testing.T, fake *globustest.Server, u *url.URL) *url.URL {
 }
 
 // expectLoginRefused checks the outcome of a refused redirect: an error in words, the
-// logged-out view, nothing stored, the address bar cleaned.
+// logged-out view, nothing stored (but the login in progress after a state mismatch), the
+// address bar cleaned.
 func (p *page) expectLoginRefused(code, words string) {
 	p.t.Helper()
 	p.waitUntil(`!document.getElementById("error").hidden`)
@@ -168,7 +169,13 @@ func (p *page) expectLoginRefused(code, words string) {
 	if got := p.text("#error-message"); !strings.Contains(got, words) {
 		p.t.Errorf("error message %q, want %q", got, words)
 	}
-	if local, session := p.storageSnapshot(); len(local) != 0 || len(session) != 0 {
+	local, session := p.storageSnapshot()
+	if code == "state_mismatch" {
+		// A forged redirect must not cancel the tab's login in progress (auth.PendingLogin
+		// TakeMatching): that login stays; nothing else may be stored.
+		delete(session, "globus-edge-flow:"+e2eClientID)
+	}
+	if len(local) != 0 || len(session) != 0 {
 		p.t.Errorf("something was stored: localStorage %v, sessionStorage %v", keysOf(local), keysOf(session))
 	}
 	if s := eval[string](p, "location.search"); s != "" {
