@@ -44,7 +44,7 @@ cmd_test() {
   echo "== go test (native: core, CLI, fake, browser and worker end-to-end)"
   go test -count=1 ./...
   echo "== go test -race (the packages that refresh concurrently)"
-  go test -race -count=1 ./app/... ./authorizer/... ./tokens/... ./transport/... ./kvstore/... ./bff/...
+  go test -race -count=1 ./app/... ./authorizer/... ./tokens/... ./transport/... ./kvstore/... ./worker/service/...
   echo "== go test (js/wasm under Node)"
   PATH="$GOROOT_WASM:$PATH" GOOS=js GOARCH=wasm go test -count=1 $(js_test_packages)
   echo "== benchmark smoke (one iteration of each figure; the report goes to a temporary directory)"
@@ -66,7 +66,7 @@ cmd_bench() {
 # js_test_packages lists the packages with tests that must also pass under js/wasm.
 js_test_packages() {
   local dirs=() d
-  for d in config transport auth tokens authorizer groups app kvstore bff wasm; do
+  for d in config transport auth tokens authorizer groups app kvstore worker/service wasm; do
     [ -d "$d" ] && dirs+=("./$d/...")
   done
   GOOS=js GOARCH=wasm go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' "${dirs[@]}"

@@ -16,9 +16,9 @@ type FileBlob struct {
 	Path string
 }
 
-// NewFileStore returns a Store over the JSON token file at path, the Python SDK's
+// NewFileStore returns a DocumentStorage over the JSON token file at path, the Python SDK's
 // JSONTokenStorage format.
-func NewFileStore(path string) *Store { return NewStore(FileBlob{Path: path}) }
+func NewFileStore(path string) *DocumentStorage { return NewDocumentStorage(FileBlob{Path: path}) }
 
 // Load implements Blob.
 func (f FileBlob) Load(context.Context) ([]byte, bool, error) {

@@ -11,7 +11,7 @@ type Locker interface {
 
 // Lock implements Locker: it serializes this process, then takes the Blob's own lock when the
 // Blob is a Locker (a file lock, Web Locks, a KV lease).
-func (s *Store) Lock(ctx context.Context) (func(), error) {
+func (s *DocumentStorage) Lock(ctx context.Context) (func(), error) {
 	s.refreshMu.Lock()
 	l, ok := s.Blob.(Locker)
 	if !ok {
@@ -26,7 +26,7 @@ func (s *Store) Lock(ctx context.Context) (func(), error) {
 }
 
 // Lock implements Locker with the lock of the Blob it encrypts; a Blob that cannot lock gives a
-// lock that holds nothing off (the Store above still serializes its process).
+// lock that holds nothing off (the DocumentStorage above still serializes its process).
 func (s SealedBlob) Lock(ctx context.Context) (func(), error) {
 	if l, ok := s.Blob.(Locker); ok {
 		return l.Lock(ctx)

@@ -122,7 +122,7 @@ func TestSealedBlobStore(t *testing.T) {
 	ctx := context.Background()
 	k, _ := ParseKeyring(b64(testKey(3)))
 	mem := &MemoryBlob{}
-	st := NewStore(SealedBlob{Blob: mem, Keys: k, AdditionalData: []byte("session/1")})
+	st := NewDocumentStorage(SealedBlob{Blob: mem, Keys: k, AdditionalData: []byte("session/1")})
 	r := &Response{Token: Token{AccessToken: "AT-1", RefreshToken: "RT-1", ResourceServer: "groups.api.globus.org", ExpiresIn: 100}}
 	if err := st.StoreResponse(ctx, r); err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestSealedBlobStore(t *testing.T) {
 	if err != nil || d == nil || d.RefreshToken != "RT-1" {
 		t.Fatalf("Get = %+v, %v", d, err)
 	}
-	moved := NewStore(SealedBlob{Blob: mem, Keys: k, AdditionalData: []byte("session/2")})
+	moved := NewDocumentStorage(SealedBlob{Blob: mem, Keys: k, AdditionalData: []byte("session/2")})
 	if _, err := moved.Get(ctx, "groups.api.globus.org"); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("value read under another key: %v", err)
 	}
@@ -143,7 +143,7 @@ func TestSealedBlobStore(t *testing.T) {
 		t.Fatalf("Clear of an unreadable value: %v", err)
 	}
 	if _, ok, _ := mem.Load(ctx); !ok {
-		t.Fatal("an unreadable value was deleted; Store must leave it in place")
+		t.Fatal("an unreadable value was deleted; DocumentStorage must leave it in place")
 	}
 	if err := (SealedBlob{Blob: mem}).Save(ctx, []byte("x")); !errors.Is(err, ErrNoKeyring) {
 		t.Fatalf("Save without keys: %v", err)

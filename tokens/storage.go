@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-// Storage keeps token data by resource server for one login. Implementations: Store (a
+// Storage keeps token data by resource server for one login. Implementations: DocumentStorage (a
 // Document in a Blob: JSON file, localStorage key, KV value) and anything a user supplies.
 type Storage interface {
 	// Get returns the data for a resource server, or nil without error when there is none.
@@ -41,20 +41,20 @@ type Blob interface {
 	Delete(ctx context.Context) error
 }
 
-// Store is a Storage keeping a Document in a Blob, one namespace of it. Every change is a
+// DocumentStorage is a Storage keeping a Document in a Blob, one namespace of it. Every change is a
 // read-modify-write of the whole document (other namespaces are kept). A corrupt document is
 // reported with ErrCorrupt and never overwritten. Safe for concurrent use within a process.
-type Store struct {
+type DocumentStorage struct {
 	Blob      Blob
 	Namespace string // empty means DefaultNamespace
 	mu        sync.Mutex
 	refreshMu sync.Mutex // held by Lock: one refresh at a time in this process
 }
 
-// NewStore returns a Store over b in the default namespace.
-func NewStore(b Blob) *Store { return &Store{Blob: b} }
+// NewDocumentStorage returns a DocumentStorage over b in the default namespace.
+func NewDocumentStorage(b Blob) *DocumentStorage { return &DocumentStorage{Blob: b} }
 
-func (s *Store) ns() string {
+func (s *DocumentStorage) ns() string {
 	if s.Namespace == "" {
 		return DefaultNamespace
 	}
@@ -62,7 +62,7 @@ func (s *Store) ns() string {
 }
 
 // Load reads the whole document; a missing blob is an empty document.
-func (s *Store) Load(ctx context.Context) (*Document, error) {
+func (s *DocumentStorage) Load(ctx context.Context) (*Document, error) {
 	b, ok, err := s.Blob.Load(ctx)
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) { // e.g. a sealed value that does not open
@@ -77,7 +77,7 @@ func (s *Store) Load(ctx context.Context) (*Document, error) {
 }
 
 // Get implements Storage.
-func (s *Store) Get(ctx context.Context, resourceServer string) (*Data, error) {
+func (s *DocumentStorage) Get(ctx context.Context, resourceServer string) (*Data, error) {
 	d, err := s.Load(ctx)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (s *Store) Get(ctx context.Context, resourceServer string) (*Data, error) {
 
 // StoreResponse implements Storage. A refresh response that carries no refresh token keeps
 // the stored one, so a server that does not rotate never logs the user out.
-func (s *Store) StoreResponse(ctx context.Context, r *Response) error {
+func (s *DocumentStorage) StoreResponse(ctx context.Context, r *Response) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, err := s.Load(ctx)
@@ -102,7 +102,7 @@ func (s *Store) StoreResponse(ctx context.Context, r *Response) error {
 }
 
 // storeLocked puts r into d and saves it; s.mu is held.
-func (s *Store) storeLocked(ctx context.Context, d *Document, r *Response) error {
+func (s *DocumentStorage) storeLocked(ctx context.Context, d *Document, r *Response) error {
 	byNS := d.Data[s.ns()]
 	if byNS == nil {
 		byNS = map[string]Data{}
@@ -122,7 +122,7 @@ func (s *Store) storeLocked(ctx context.Context, d *Document, r *Response) error
 
 // Clear implements Storage. The blob is deleted when no namespace is left. A corrupt
 // document is reported (ErrCorrupt) and left in place.
-func (s *Store) Clear(ctx context.Context) (map[string]Data, error) {
+func (s *DocumentStorage) Clear(ctx context.Context) (map[string]Data, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, err := s.Load(ctx) // a corrupt document is reported, not deleted: the user decides

@@ -21,11 +21,11 @@ func response(t *testing.T, body string) *Response {
 func TestStoreKeepsOtherNamespacesAndOldRefreshToken(t *testing.T) {
 	ctx := context.Background()
 	blob := &MemoryBlob{}
-	other := &Store{Blob: blob, Namespace: "other"}
+	other := &DocumentStorage{Blob: blob, Namespace: "other"}
 	if err := other.StoreResponse(ctx, response(t, `{"access_token": "o", "resource_server": "rs", "expires_in": 1}`)); err != nil {
 		t.Fatal(err)
 	}
-	s := NewStore(blob)
+	s := NewDocumentStorage(blob)
 	if err := s.StoreResponse(ctx, response(t, `{"access_token": "a1", "refresh_token": "r1", "resource_server": "rs", "expires_in": 10}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestFailedSaveKeepsOldTokens(t *testing.T) {
 	ctx := context.Background()
 	fb := &failingBlob{}
 	fb.MemoryBlob.Save(ctx, []byte(`{"data": {"DEFAULT": {"rs": {"resource_server": "rs", "scope": "", "access_token": "good", "expires_at_seconds": 1}}}, "format_version": "2.0", "globus-sdk.version": "x"}`))
-	s := NewStore(fb)
+	s := NewDocumentStorage(fb)
 	if err := s.StoreResponse(ctx, response(t, `{"access_token": "new", "resource_server": "rs"}`)); err == nil {
 		t.Fatal("save error not reported")
 	}

@@ -21,7 +21,7 @@ type Updater interface {
 // UpdateResponse implements Updater. A renewal never creates a record: one that finishes
 // after a logout must not bring the login back (a missing record reads as an empty document,
 // which StoreResponse would happily fill).
-func (s *Store) UpdateResponse(ctx context.Context, r *Response) error {
+func (s *DocumentStorage) UpdateResponse(ctx context.Context, r *Response) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, err := s.Load(ctx)

@@ -6,17 +6,17 @@ import (
 	"testing"
 )
 
-// plainStorage hides Store's Updater, as a user-supplied Storage would.
+// plainStorage hides DocumentStorage's Updater, as a user-supplied Storage would.
 type plainStorage struct{ Storage }
 
 func TestUpdateNeverCreatesARecord(t *testing.T) {
 	ctx := context.Background()
-	for name, mk := range map[string]func(*Store) Storage{
-		"Store":       func(s *Store) Storage { return s },
-		"any Storage": func(s *Store) Storage { return plainStorage{s} },
+	for name, mk := range map[string]func(*DocumentStorage) Storage{
+		"DocumentStorage": func(s *DocumentStorage) Storage { return s },
+		"any Storage":     func(s *DocumentStorage) Storage { return plainStorage{s} },
 	} {
 		blob := &MemoryBlob{}
-		s := NewStore(blob)
+		s := NewDocumentStorage(blob)
 		st := mk(s)
 		renewal := response(t, `{"access_token": "a2", "refresh_token": "r2", "resource_server": "rs", "expires_in": 20}`)
 		if err := Update(ctx, st, renewal); !errors.Is(err, ErrNoRecord) {

@@ -145,11 +145,11 @@ func (o options) storageKey() string {
 // Web Storage key, or in memory.
 func (o options) tokenStorage() (tokens.Storage, error) {
 	if o.Storage == storageMemory {
-		return &tokens.Store{Blob: &tokens.MemoryBlob{}, Namespace: o.namespace()}, nil
+		return &tokens.DocumentStorage{Blob: &tokens.MemoryBlob{}, Namespace: o.namespace()}, nil
 	}
 	b, err := webstorage.Open(o.Storage, o.storageKey())
 	if err != nil {
 		return nil, err
 	}
-	return &tokens.Store{Blob: b, Namespace: o.namespace()}, nil
+	return &tokens.DocumentStorage{Blob: b, Namespace: o.namespace()}, nil
 }

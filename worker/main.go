@@ -2,8 +2,8 @@
 
 // Command worker is the Cloudflare Worker host of globus-edge. It only wires things together:
 // syumai/workers translates requests and responses, the TOKENS KV namespace becomes a kvstore.KV,
-// the worker's vars and secrets become a bff.Config, and fetch sends the outbound requests.
-// Everything the service does is in package bff.
+// the worker's vars and secrets become a service.Config, and fetch sends the outbound requests.
+// Everything the service does is in package service.
 //
 // Build it with `./build.sh worker`; run it with `npx wrangler dev` (see wrangler.toml).
 package main
@@ -15,7 +15,7 @@ import (
 	"github.com/syumai/workers/cloudflare"
 	"github.com/syumai/workers/cloudflare/fetch"
 
-	"github.com/globus-edge/globus-edge/bff"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // kvBinding is the name of the KV namespace binding in wrangler.toml.
@@ -32,11 +32,11 @@ func main() {
 func handler() http.Handler {
 	store, err := openKV(kvBinding)
 	if err != nil {
-		return bff.Unavailable(err)
+		return service.Unavailable(err)
 	}
-	h, err := bff.NewFromEnv(cloudflare.Getenv, fetchDoer{fetch.NewClient()}, store)
+	h, err := service.NewFromEnv(cloudflare.Getenv, fetchDoer{fetch.NewClient()}, store)
 	if err != nil {
-		return bff.Unavailable(err)
+		return service.Unavailable(err)
 	}
 	return h
 }

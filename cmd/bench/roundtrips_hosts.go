@@ -13,11 +13,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/browsertest"
 	"github.com/globus-edge/globus-edge/internal/parallel"
 	"github.com/globus-edge/globus-edge/kvstore"
+	workerservice "github.com/globus-edge/globus-edge/worker/service"
 )
 
 // pageRoundTrips logs in to our page in Chromium and counts what reaches the fake.
@@ -78,7 +78,7 @@ func (b *bench) pageRoundTrips() (rt roundTrips, err error) {
 	return rt, nil
 }
 
-// countingKV counts the operations of package bff on its KV.
+// countingKV counts the operations of package worker/service on its KV.
 type countingKV struct {
 	kvstore.Memory
 	gets, puts, deletes atomic.Int32
@@ -104,8 +104,8 @@ func (c *countingKV) take() string {
 }
 
 // workerRoundTrips counts the fake's calls for our worker in workerd, and KV operations for
-// the same handler (package bff) served natively over a counting KV: the worker only wires
-// bff to Cloudflare KV, and workerd offers no KV operation counter.
+// the same handler (package worker/service) served natively over a counting KV: the worker only wires
+// the service to Cloudflare KV, and workerd offers no KV operation counter.
 func (b *bench) workerRoundTrips() (rt roundTrips, err error) {
 	r, err := newWorkerRig()
 	if err != nil {
@@ -137,17 +137,17 @@ func (b *bench) workerRoundTrips() (rt roundTrips, err error) {
 		return rt, err
 	}
 	rt.concurrentRefreshes = r.fake.Count("grant:refresh_token")
-	kv, err := bffKVOps(r)
+	kv, err := serviceKVOps(r)
 	if err != nil {
 		return rt, err
 	}
 	rt.note = "workerd (miniflare); expired at the server (401, then refresh); a Go instance per request, refreshes serialised by a KV lease"
-	b.note("Worker KV operations, counted on package bff served natively over a counting KV (the worker only wires bff to Cloudflare KV; workerd counts nothing): %s.", kv)
+	b.note("Worker KV operations, counted on package worker/service served natively over a counting KV (the worker only wires the service to Cloudflare KV; workerd counts nothing): %s.", kv)
 	return rt, nil
 }
 
-// bffKVOps serves package bff natively over a counting KV and reports KV operations per step.
-func bffKVOps(r *workerRig) (string, error) {
+// serviceKVOps serves package worker/service natively over a counting KV and reports KV operations per step.
+func serviceKVOps(r *workerRig) (string, error) {
 	kv := &countingKV{}
 	key := make([]byte, 32)
 	var handler http.Handler = http.NotFoundHandler()
@@ -157,13 +157,13 @@ func bffKVOps(r *workerRig) (string, error) {
 		"GLOBUS_SDK_SERVICE_URL_AUTH": r.fake.AuthURL(), "GLOBUS_SDK_SERVICE_URL_GROUPS": r.fake.GroupsURL(),
 		"GLOBUS_CLIENT_ID": benchWorkerClient, "TOKEN_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(key),
 	}
-	h, err := bff.NewFromEnv(func(k string) string { return env[k] }, http.DefaultClient, kv)
+	h, err := workerservice.NewFromEnv(func(k string) string { return env[k] }, http.DefaultClient, kv)
 	if err != nil {
 		return "", err
 	}
 	handler = h
 	r.fake.RegisterClient(globustest.Client{ID: benchWorkerClient, RedirectURIs: []string{"http://ours.test/callback", srv.URL + "/callback"}})
-	c := bffClient{base: srv.URL}
+	c := siteClient{base: srv.URL}
 	session, err := c.login(r.fake)
 	if err != nil {
 		return "", err

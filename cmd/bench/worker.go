@@ -26,17 +26,17 @@ import (
 
 const benchWorkerClient = "bench-worker-client"
 
-// bffClient talks to a backend (our worker, or package bff served natively) as a browser
+// siteClient talks to a backend (our worker, or package worker/service served natively) as a browser
 // would, managing the __Host- cookies itself (Go's cookiejar does not send Secure cookies
 // over http).
-type bffClient struct {
+type siteClient struct {
 	base, host string // base URL; Host header ("" = base's host)
 }
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // get sends GET path with cookie c (nil for none).
-func (b bffClient) get(path string, c *http.Cookie) (*http.Response, error) {
+func (b siteClient) get(path string, c *http.Cookie) (*http.Response, error) {
 	req, _ := http.NewRequest("GET", b.base+path, nil)
 	if b.host != "" {
 		req.Host = b.host
@@ -48,7 +48,7 @@ func (b bffClient) get(path string, c *http.Cookie) (*http.Response, error) {
 }
 
 // login runs the backend's real login: /login → Auth (the fake approves) → /callback.
-func (b bffClient) login(fake *globustest.Server) (*http.Cookie, error) {
+func (b siteClient) login(fake *globustest.Server) (*http.Cookie, error) {
 	resp, err := b.get("/login", nil)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func (b bffClient) login(fake *globustest.Server) (*http.Cookie, error) {
 }
 
 // getOK sends GET path and fails on any status but 200.
-func (b bffClient) getOK(path string, c *http.Cookie) error {
+func (b siteClient) getOK(path string, c *http.Cookie) error {
 	resp, err := b.get(path, c)
 	if err != nil {
 		return err
@@ -91,7 +91,7 @@ func (b bffClient) getOK(path string, c *http.Cookie) error {
 type workerRig struct {
 	fake         *globustest.Server
 	svc          *service
-	ours, base   bffClient
+	ours, base   siteClient
 	oursC, baseC *http.Cookie
 }
 
@@ -114,7 +114,7 @@ func newWorkerRig() (*workerRig, error) {
 		fake.Close()
 		return nil, err
 	}
-	r := &workerRig{fake: fake, svc: svc, ours: bffClient{svc.lines[0], "ours.test"}, base: bffClient{svc.lines[0], "baseline.test"}}
+	r := &workerRig{fake: fake, svc: svc, ours: siteClient{svc.lines[0], "ours.test"}, base: siteClient{svc.lines[0], "baseline.test"}}
 	if r.oursC, err = r.ours.login(fake); err != nil {
 		r.close()
 		return nil, fmt.Errorf("logging in to our worker: %w", err)
@@ -141,7 +141,7 @@ func cookieNamed(resp *http.Response, prefix string) *http.Cookie {
 // baseline worker reads it: KV "s:"+b64url(sha256(sid)) = b64url(iv || AES-GCM(doc, ad=key)).
 func (r *workerRig) seedBaseline(key []byte, kvURL string) (*http.Cookie, error) {
 	blob := &tokens.MemoryBlob{}
-	a := app.New(config.Config{AuthURL: r.fake.AuthURL(), GroupsURL: r.fake.GroupsURL(), ClientID: globustest.TutorialClientID}, http.DefaultClient, tokens.NewStore(blob), "")
+	a := app.New(config.Config{AuthURL: r.fake.AuthURL(), GroupsURL: r.fake.GroupsURL(), ClientID: globustest.TutorialClientID}, http.DefaultClient, tokens.NewDocumentStorage(blob), "")
 	flow, err := a.StartLogin(auth.FlowOptions{})
 	if err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func (r *workerRig) seedBaseline(key []byte, kvURL string) (*http.Cookie, error)
 }
 
 // load sends n GETs with conc workers and returns latencies (ms) and requests per second.
-func load(b bffClient, path string, c *http.Cookie, n, conc int) ([]float64, float64, error) {
+func load(b siteClient, path string, c *http.Cookie, n, conc int) ([]float64, float64, error) {
 	var mu sync.Mutex
 	var lat []float64
 	var firstErr error

@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		*tokenFile = filepath.Join(home, tokenFileName)
 	}
 	blob := tokens.FileBlob{Path: *tokenFile}
-	a := app.New(cfg, http.DefaultClient, tokens.NewStore(blob), "")
+	a := app.New(cfg, http.DefaultClient, tokens.NewDocumentStorage(blob), "")
 
 	if *logout {
 		if !blob.Exists() {

@@ -62,8 +62,8 @@ func TestStoreOverBlob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	main := &tokens.Store{Blob: b}
-	other := &tokens.Store{Blob: b, Namespace: "other"}
+	main := &tokens.DocumentStorage{Blob: b}
+	other := &tokens.DocumentStorage{Blob: b, Namespace: "other"}
 	if err := main.StoreResponse(ctx, resp); err != nil {
 		t.Fatal(err)
 	}

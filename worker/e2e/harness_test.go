@@ -2,7 +2,7 @@
 
 // Package e2e runs the built Cloudflare Worker (build/, from `./build.sh worker`) in workerd,
 // through worker/testdata/serve.mjs (Miniflare) and `npx wrangler`, against the fake Globus on
-// loopback. The exhaustive rules are tested natively in package bff; these tests cover what
+// loopback. The exhaustive rules are tested natively in package worker/service; these tests cover what
 // needs the real runtime: fetch, KV, cookies and the Go start-up inside workerd.
 package e2e
 

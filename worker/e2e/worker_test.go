@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/tokens"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 const clientID = "0c0ffee0-0000-4000-8000-0000000e2e00"
@@ -104,7 +104,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 
 	// Log in.
 	r := c.get("/login?return_to=/")
-	if r.StatusCode != http.StatusFound || c.cookies[bff.StateCookie] == nil {
+	if r.StatusCode != http.StatusFound || c.cookies[service.StateCookie] == nil {
 		t.Fatalf("/login = %d %s (cookies %v)", r.StatusCode, r.body, r.Header.Values("Set-Cookie"))
 	}
 	cb, err := fake.Authorize(context.Background(), r.Header.Get("Location"))
@@ -118,11 +118,11 @@ func TestWorkerEndToEnd(t *testing.T) {
 	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "/" {
 		t.Fatalf("/callback = %d Location %q %s", r.StatusCode, r.Header.Get("Location"), r.body)
 	}
-	sc := c.cookies[bff.SessionCookie]
+	sc := c.cookies[service.SessionCookie]
 	if sc == nil || !sc.Secure || !sc.HttpOnly || sc.Path != "/" || sc.SameSite != http.SameSiteLaxMode {
 		t.Fatalf("session cookie %+v: want __Host-, Secure, HttpOnly, Path=/, SameSite=Lax", sc)
 	}
-	if _, ok := c.cookies[bff.StateCookie]; ok {
+	if _, ok := c.cookies[service.StateCookie]; ok {
 		t.Error("state cookie not cleared by the callback")
 	}
 	for k := range w.kv(t) {
@@ -196,7 +196,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 	if r.StatusCode != http.StatusNoContent {
 		t.Fatalf("logout = %d %s", r.StatusCode, r.body)
 	}
-	if _, ok := c.cookies[bff.SessionCookie]; ok {
+	if _, ok := c.cookies[service.SessionCookie]; ok {
 		t.Error("session cookie not cleared by logout")
 	}
 	if fake.TokenActive(renewed.AccessToken) || fake.TokenActive(renewed.RefreshToken) {
@@ -225,8 +225,8 @@ func TestWorkerMisconfigured(t *testing.T) {
 		t.Errorf("/healthz of a misconfigured worker = %d %s", r.StatusCode, r.body)
 	}
 	r := c.get("/groups")
-	var e bff.ErrorBody
-	if json.Unmarshal([]byte(r.body), &e) != nil || r.StatusCode != 500 || e.Error != bff.CodeConfiguration {
+	var e service.ErrorBody
+	if json.Unmarshal([]byte(r.body), &e) != nil || r.StatusCode != 500 || e.Error != service.CodeConfiguration {
 		t.Fatalf("/groups = %d %q, want a 500 invalid_config", r.StatusCode, r.body)
 	}
 	for _, name := range []string{"GLOBUS_CLIENT_ID", "TOKEN_ENCRYPTION_KEY", "GLOBUS_SDK_HTTP_TIMEOUT"} {

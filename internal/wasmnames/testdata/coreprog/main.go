@@ -14,7 +14,7 @@ import (
 func main() {
 	cfg, _ := config.FromEnv(func(string) string { return "" })
 	doer := transport.DoerFunc(func(*http.Request) (*http.Response, error) { return nil, nil })
-	a := app.New(cfg, doer, tokens.NewStore(&tokens.MemoryBlob{}), "")
+	a := app.New(cfg, doer, tokens.NewDocumentStorage(&tokens.MemoryBlob{}), "")
 	a.MyGroups(nil)
 	a.Logout(nil)
 }

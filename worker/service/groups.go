@@ -1,4 +1,4 @@
-package bff
+package service
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 // groups is GET /groups[?format=csv|json]: the session's groups as the raw Groups objects
 // (JSON) or the tutorial's CSV. app.MyGroups renews tokens as needed and writes them back to
 // KV before it uses them; Globus refusing the refresh token ends the session (401).
-func (x *exchange) groups() {
+func (x *reply) groups() {
 	asCSV, ok := x.wantCSV()
 	if !ok {
 		x.fail(http.StatusBadRequest, CodeBadRequest, "format must be json or csv", nil)
@@ -49,7 +49,7 @@ func (x *exchange) groups() {
 
 // wantCSV decides the format: ?format= wins; otherwise CSV when Accept names text/csv and
 // does not prefer application/json. ok is false for an unknown ?format.
-func (x *exchange) wantCSV() (csv, ok bool) {
+func (x *reply) wantCSV() (csv, ok bool) {
 	switch x.r.URL.Query().Get("format") {
 	case "csv":
 		return true, true

@@ -1,4 +1,4 @@
-package bff_test
+package service_test
 
 import (
 	"io"
@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // A logout that arrives while another request of the session is refreshing its tokens must
@@ -24,7 +24,7 @@ func TestLogoutDuringRefreshStaysLoggedOut(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		req, _ := http.NewRequest("GET", h.srv.URL+"/groups", nil)
-		req.AddCookie(&http.Cookie{Name: bff.SessionCookie, Value: sid})
+		req.AddCookie(&http.Cookie{Name: service.SessionCookie, Value: sid})
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			done <- -1
@@ -48,7 +48,7 @@ func TestLogoutDuringRefreshStaysLoggedOut(t *testing.T) {
 	if _, ok := h.record(sid); ok {
 		t.Fatal("the session record is back in KV after logout")
 	}
-	b.setCookie(bff.SessionCookie, sid) // an old tab still sending the cookie
+	b.setCookie(service.SessionCookie, sid) // an old tab still sending the cookie
 	if r := b.get("/groups"); r.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("GET /groups with the logged-out cookie = %d %s", r.StatusCode, r.body)
 	}

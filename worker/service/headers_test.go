@@ -1,28 +1,28 @@
-package bff_test
+package service_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/globus-edge/globus-edge/bff"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // Every answer, errors and the misconfigured service's included, tells browsers to use https
 // only (ignored by browsers over plain http, so local runs are unaffected).
 func TestStrictTransportSecurityOnEveryResponse(t *testing.T) {
-	h, err := bff.NewFromEnv(env(goodEnv()), refusingDoer(t), refusingKV{t})
+	h, err := service.NewFromEnv(env(goodEnv()), refusingDoer(t), refusingKV{t})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := goodEnv()
 	delete(e, "TOKEN_ENCRYPTION_KEY")
-	_, cerr := bff.NewFromEnv(env(e), refusingDoer(t), refusingKV{t})
+	_, cerr := service.NewFromEnv(env(e), refusingDoer(t), refusingKV{t})
 	for name, r := range map[string]*resp{
 		"page":         serve(h, "GET", "/", nil),
 		"healthz":      serve(h, "GET", "/healthz", nil),
 		"404":          serve(h, "GET", "/nope", nil),
 		"401":          serve(h, "GET", "/groups", nil),
-		"unconfigured": serve(bff.Unavailable(cerr), "GET", "/groups", nil),
+		"unconfigured": serve(service.Unavailable(cerr), "GET", "/groups", nil),
 	} {
 		if got := r.Header.Get("Strict-Transport-Security"); got != "max-age=31536000" {
 			t.Errorf("%s: Strict-Transport-Security %q", name, got)
@@ -46,11 +46,11 @@ func TestConfigurationErrorNamesSettingsNotSecrets(t *testing.T) {
 		e["TOKEN_ENCRYPTION_KEY"] = spec
 		e["GLOBUS_CLIENT_SECRET"] = "client-secret-value-123"
 		e["GLOBUS_SDK_HTTP_TIMEOUT"] = "soon"
-		_, err := bff.NewFromEnv(env(e), refusingDoer(t), refusingKV{t})
+		_, err := service.NewFromEnv(env(e), refusingDoer(t), refusingKV{t})
 		if err == nil {
 			t.Fatalf("spec %.8s… accepted", spec)
 		}
-		r := serve(bff.Unavailable(err), "GET", "/groups", nil)
+		r := serve(service.Unavailable(err), "GET", "/groups", nil)
 		if r.StatusCode != 500 || !strings.Contains(r.body, "TOKEN_ENCRYPTION_KEY") || !strings.Contains(r.body, "GLOBUS_SDK_HTTP_TIMEOUT") {
 			t.Errorf("500 page %d %q does not name the settings", r.StatusCode, r.body)
 		}

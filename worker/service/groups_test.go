@@ -1,4 +1,4 @@
-package bff_test
+package service_test
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/kvstore"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // direct asks the fake Groups API with the session's access token, bypassing the backend.
@@ -104,7 +104,7 @@ func TestGroupsJSONAndCSV(t *testing.T) {
 			t.Errorf("%s: Content-Type %q, want JSON", name, r.Header.Get("Content-Type"))
 		}
 	}
-	errorBody(t, b.get("/groups?format=xml"), 400, bff.CodeBadRequest)
+	errorBody(t, b.get("/groups?format=xml"), 400, service.CodeBadRequest)
 	h.checkNoSecrets()
 }
 
@@ -115,14 +115,14 @@ func TestGroupsSessionErrors(t *testing.T) {
 	h.fake.ResetCounts()
 
 	t.Run("no cookie", func(t *testing.T) {
-		errorBody(t, h.browser().get("/groups"), 401, bff.CodeLoginRequired)
+		errorBody(t, h.browser().get("/groups"), 401, service.CodeLoginRequired)
 	})
 	t.Run("garbage cookie", func(t *testing.T) {
 		b := h.browser()
-		b.setCookie(bff.SessionCookie, "<garbage>;")
+		b.setCookie(service.SessionCookie, "<garbage>;")
 		r := b.get("/groups")
-		errorBody(t, r, 401, bff.CodeInvalidSession)
-		checkCookie(t, r, bff.SessionCookie, -1)
+		errorBody(t, r, 401, service.CodeInvalidSession)
+		checkCookie(t, r, service.SessionCookie, -1)
 	})
 	t.Run("tampered cookie", func(t *testing.T) {
 		b := h.browser()
@@ -131,18 +131,18 @@ func TestGroupsSessionErrors(t *testing.T) {
 		if sid[5] == 'A' {
 			forged[5] = 'B'
 		}
-		b.setCookie(bff.SessionCookie, string(forged))
+		b.setCookie(service.SessionCookie, string(forged))
 		r := b.get("/groups")
-		errorBody(t, r, 401, bff.CodeLoginRequired)
-		checkCookie(t, r, bff.SessionCookie, -1)
+		errorBody(t, r, 401, service.CodeLoginRequired)
+		checkCookie(t, r, service.SessionCookie, -1)
 	})
 	t.Run("wrong encryption key", func(t *testing.T) {
 		h.useKeys("other:" + keySpec(9))
 		defer h.useKeys(keySpec(1))
 		r := owner.get("/groups")
-		errorBody(t, r, 401, bff.CodeStorageCorrupt)
-		delete(owner.cookies, bff.SessionCookie) // the browser dropped it; restore below
-		owner.setCookie(bff.SessionCookie, sid)
+		errorBody(t, r, 401, service.CodeStorageCorrupt)
+		delete(owner.cookies, service.SessionCookie) // the browser dropped it; restore below
+		owner.setCookie(service.SessionCookie, sid)
 		if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok {
 			t.Error("an unreadable session was deleted: with the right key back it must work again")
 		}
@@ -158,10 +158,10 @@ func TestGroupsSessionErrors(t *testing.T) {
 		bad := []byte(v)
 		bad[len(bad)-10] ^= 1
 		h.kv.Put(context.Background(), key, string(bad), 0)
-		errorBody(t, owner.get("/groups"), 401, bff.CodeStorageCorrupt)
-		owner.setCookie(bff.SessionCookie, sid)
+		errorBody(t, owner.get("/groups"), 401, service.CodeStorageCorrupt)
+		owner.setCookie(service.SessionCookie, sid)
 		h.kv.Put(context.Background(), key, "not even sealed", 0)
-		errorBody(t, owner.get("/groups"), 401, bff.CodeStorageCorrupt)
+		errorBody(t, owner.get("/groups"), 401, service.CodeStorageCorrupt)
 	})
 	if n := h.fake.Count("GET /v2/groups/my_groups"); n != 1 {
 		t.Errorf("Groups calls = %d, want 1 (bad sessions must not reach Globus)", n)
@@ -213,7 +213,7 @@ func TestGroupsRetriesTransientFailures(t *testing.T) {
 	// Globus stays down (Retry-After: 0 keeps the retries quick): 502 after 1+5 attempts.
 	h.fake.ResetCounts()
 	h.fake.Inject(globustest.Fault{Method: "GET", Path: "/v2/groups/my_groups", Status: 503, RetryAfter: "0", Times: -1})
-	e := errorBody(t, b.get("/groups"), 502, bff.CodeGlobusError)
+	e := errorBody(t, b.get("/groups"), 502, service.CodeGlobusError)
 	if n := h.fake.Count("GET /v2/groups/my_groups"); n != 6 {
 		t.Errorf("Globus down: Groups calls = %d, want 6", n)
 	}

@@ -1,4 +1,4 @@
-package bff
+package service
 
 import (
 	"crypto/rand"
@@ -43,8 +43,8 @@ const (
 	CodeBadRequest       = "bad_request"
 )
 
-// exchange is one request being answered.
-type exchange struct {
+// reply is one request being answered: the handler, the request, its writer and its id.
+type reply struct {
 	h  *Handler
 	w  http.ResponseWriter
 	r  *http.Request
@@ -59,16 +59,16 @@ func newRequestID() string {
 
 // fail answers an error. cause goes to the log only; it must not carry secrets (the core's
 // errors never include tokens, codes or verifiers, and request URLs are logged without query).
-func (x *exchange) fail(status int, code, message string, cause error) {
+func (x *reply) fail(status int, code, message string, cause error) {
 	if cause != nil {
-		x.h.logf("bff: %s %s %s: %d %s: %s: %v", x.id, x.r.Method, x.r.URL.Path, status, code, message, cause)
+		x.h.logf("service: %s %s %s: %d %s: %s: %v", x.id, x.r.Method, x.r.URL.Path, status, code, message, cause)
 	} else {
-		x.h.logf("bff: %s %s %s: %d %s: %s", x.id, x.r.Method, x.r.URL.Path, status, code, message)
+		x.h.logf("service: %s %s %s: %d %s: %s", x.id, x.r.Method, x.r.URL.Path, status, code, message)
 	}
 	x.writeJSON(status, ErrorBody{Error: code, Message: message, RequestID: x.id})
 }
 
-func (x *exchange) writeJSON(status int, v any) {
+func (x *reply) writeJSON(status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error":"internal_error","message":"encoding the response failed","request_id":"`+x.id+`"}`)
@@ -122,7 +122,7 @@ func kindMessage(k app.Kind, what string, err error) string {
 
 // failErr answers an error returned by the core or by KV with the status its kind deserves.
 // The session cookie is expired when the session is gone or unreadable.
-func (x *exchange) failErr(what string, err error) {
+func (x *reply) failErr(what string, err error) {
 	k := app.KindOf(err)
 	code := string(k)
 	var authz *auth.AuthorizeError

@@ -1,4 +1,4 @@
-package bff
+package service
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 // service's origin: a cross-site form or fetch cannot log the user out). It revokes the
 // session's access and refresh tokens, deletes the session from KV and expires the cookie,
 // answering 204. Without a session it just expires the cookie.
-func (x *exchange) logout() {
+func (x *reply) logout() {
 	if got := x.r.Header.Get("Origin"); got != x.origin() {
 		x.fail(http.StatusForbidden, CodeCrossOrigin, "logout must come from a page of this site (Origin mismatch)", nil)
 		return
@@ -27,7 +27,7 @@ func (x *exchange) logout() {
 	err := x.app(store).Logout(x.r.Context())
 	if errors.Is(err, tokens.ErrCorrupt) {
 		// Nothing in it can be revoked: drop it so it does not linger until its TTL.
-		x.h.logf("bff: %s: deleting an unreadable session at logout: %v", x.id, err)
+		x.h.logf("service: %s: deleting an unreadable session at logout: %v", x.id, err)
 		err = store.Blob.Delete(x.r.Context())
 	}
 	switch {

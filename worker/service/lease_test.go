@@ -1,4 +1,4 @@
-package bff_test
+package service_test
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/parallel"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // Concurrent requests of one session, each with its own core (as each worker request is its
@@ -24,7 +24,7 @@ func TestConcurrentRequestsShareARefresh(t *testing.T) {
 	h.fake.Inject(globustest.Fault{Path: "/v2/oauth2/token", Delay: 300 * time.Millisecond, Times: -1})
 	err := parallel.Run(20, func(int) error {
 		req, _ := http.NewRequest("GET", h.srv.URL+"/groups", nil)
-		req.AddCookie(&http.Cookie{Name: bff.SessionCookie, Value: sid})
+		req.AddCookie(&http.Cookie{Name: service.SessionCookie, Value: sid})
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package bff
+package service
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // login is GET /login[?return_to=/path]: a PKCE flow with a random state, kept in this
 // browser's state cookie (sealed, HttpOnly), then a redirect to Globus Auth. Starting a login
 // touches no KV: anonymous traffic must not spend the KV write quota.
-func (x *exchange) login() {
+func (x *reply) login() {
 	// The core's defaults: a random state, the Groups scope, refresh tokens
 	// (access_type=offline), the redirect URI x.app set to this origin's /callback.
 	f, err := x.app(nil).StartLogin(auth.FlowOptions{})
@@ -34,7 +34,7 @@ func (x *exchange) login() {
 // login in place, before any KV operation. A matching one uses the login up, whatever the
 // outcome; then the code is exchanged, a new session is stored and its cookie set, and a
 // session this browser held before is logged out (revoked and deleted, not left orphaned).
-func (x *exchange) callback() {
+func (x *reply) callback() {
 	ctx := x.r.Context()
 	q := x.r.URL.Query()
 	f, err := x.pendingLogin().TakeMatching(ctx, q.Get("state"))
@@ -53,7 +53,7 @@ func (x *exchange) callback() {
 	}
 	if old := x.cookie(SessionCookie); validID(old) {
 		if err := x.app(x.sessionStore(old)).Logout(ctx); err != nil {
-			x.h.logf("bff: %s: ending the previous session after a new login: %v", x.id, err)
+			x.h.logf("service: %s: ending the previous session after a new login: %v", x.id, err)
 		}
 	}
 	x.setCookie(SessionCookie, sid, x.h.cfg.SessionTTL)
@@ -62,7 +62,7 @@ func (x *exchange) callback() {
 
 // pendingLogin is the login in progress in this browser's state cookie, sealed with the
 // token keys and bound to the cookie's name, valid for FlowTTL.
-func (x *exchange) pendingLogin() auth.PendingLogin {
+func (x *reply) pendingLogin() auth.PendingLogin {
 	return auth.PendingLogin{
 		Blob: tokens.SealedBlob{Blob: stateCookie{x}, Keys: x.h.cfg.Keys, AdditionalData: []byte(StateCookie)},
 		TTL:  FlowTTL,
@@ -71,7 +71,7 @@ func (x *exchange) pendingLogin() auth.PendingLogin {
 
 // stateCookie is the state cookie as a tokens.Blob: Load reads the request's cookie, Save and
 // Delete set or expire it in the response.
-type stateCookie struct{ x *exchange }
+type stateCookie struct{ x *reply }
 
 // Load implements tokens.Blob.
 func (c stateCookie) Load(context.Context) ([]byte, bool, error) {
@@ -126,7 +126,7 @@ func SafeReturnTo(p string) string {
 const maxReturnTo = 2048
 
 // redirect answers 302 to target.
-func (x *exchange) redirect(target string) {
+func (x *reply) redirect(target string) {
 	x.w.Header().Set("Location", target)
 	x.w.WriteHeader(http.StatusFound)
 }

@@ -1,4 +1,4 @@
-package bff_test
+package service_test
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/transport"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // refusingKV fails the test on any use.
@@ -60,7 +60,7 @@ func serve(h http.Handler, method, target string, hdr http.Header) *resp {
 }
 
 func TestHealthzDoesNoIO(t *testing.T) {
-	h, err := bff.NewFromEnv(env(goodEnv()), refusingDoer(t), refusingKV{t})
+	h, err := service.NewFromEnv(env(goodEnv()), refusingDoer(t), refusingKV{t})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestConfigFromEnv(t *testing.T) {
 	e := goodEnv()
 	e["GLOBUS_CLIENT_SECRET"] = "shh"
 	e["GLOBUS_REDIRECT_URI"] = "https://groups.example.org/callback"
-	c, err := bff.ConfigFromEnv(env(e))
+	c, err := service.ConfigFromEnv(env(e))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +84,8 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("config %+v", c)
 	}
 
-	_, err = bff.ConfigFromEnv(env(map[string]string{}))
-	var ce *bff.ConfigError
+	_, err = service.ConfigFromEnv(env(map[string]string{}))
+	var ce *service.ConfigError
 	if !errors.As(err, &ce) {
 		t.Fatalf("empty env: %v", err)
 	}
@@ -99,7 +99,7 @@ func TestConfigFromEnv(t *testing.T) {
 	bad["TOKEN_ENCRYPTION_KEY"] = "c2hvcnQ=" // "short"
 	bad["GLOBUS_SDK_HTTP_TIMEOUT"] = "soon"
 	bad["GLOBUS_REDIRECT_URI"] = "https://groups.example.org/elsewhere"
-	_, err = bff.ConfigFromEnv(env(bad))
+	_, err = service.ConfigFromEnv(env(bad))
 	for _, name := range []string{"TOKEN_ENCRYPTION_KEY", "GLOBUS_SDK_HTTP_TIMEOUT", "GLOBUS_REDIRECT_URI"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name the malformed %s", err, name)
@@ -114,18 +114,18 @@ func TestMisconfiguredServiceAnswers500(t *testing.T) {
 	e := goodEnv()
 	e["TOKEN_ENCRYPTION_KEY"] = "not-a-key"
 	delete(e, "GLOBUS_CLIENT_ID")
-	_, err := bff.NewFromEnv(env(e), refusingDoer(t), refusingKV{t})
+	_, err := service.NewFromEnv(env(e), refusingDoer(t), refusingKV{t})
 	if err == nil {
 		t.Fatal("bad config accepted")
 	}
-	h := bff.Unavailable(err)
+	h := service.Unavailable(err)
 	if r := serve(h, "GET", "/healthz", nil); r.StatusCode != 200 {
 		t.Errorf("/healthz of a misconfigured service = %d", r.StatusCode)
 	}
 	for _, target := range []string{"/", "/login", "/groups", "/callback?code=x&state=y"} {
 		r := serve(h, "GET", target, nil)
-		var body bff.ErrorBody
-		if json.Unmarshal([]byte(r.body), &body) != nil || r.StatusCode != 500 || body.Error != bff.CodeConfiguration {
+		var body service.ErrorBody
+		if json.Unmarshal([]byte(r.body), &body) != nil || r.StatusCode != 500 || body.Error != service.CodeConfiguration {
 			t.Fatalf("GET %s = %d %q", target, r.StatusCode, r.body)
 		}
 		if !strings.Contains(body.Message, "GLOBUS_CLIENT_ID") || !strings.Contains(body.Message, "TOKEN_ENCRYPTION_KEY") {
@@ -138,23 +138,23 @@ func TestMisconfiguredServiceAnswers500(t *testing.T) {
 }
 
 func TestRoutes(t *testing.T) {
-	h, err := bff.NewFromEnv(env(goodEnv()), refusingDoer(t), refusingKV{t})
+	h, err := service.NewFromEnv(env(goodEnv()), refusingDoer(t), refusingKV{t})
 	if err != nil {
 		t.Fatal(err)
 	}
-	errorBody(t, serve(h, "GET", "/nope", nil), 404, bff.CodeNotFound)
+	errorBody(t, serve(h, "GET", "/nope", nil), 404, service.CodeNotFound)
 	r := serve(h, "POST", "/groups", nil)
-	errorBody(t, r, 405, bff.CodeMethodNotAllowed)
+	errorBody(t, r, 405, service.CodeMethodNotAllowed)
 	if r.Header.Get("Allow") != "GET" {
 		t.Errorf("Allow %q", r.Header.Get("Allow"))
 	}
-	errorBody(t, serve(h, "DELETE", "/logout", nil), 405, bff.CodeMethodNotAllowed)
+	errorBody(t, serve(h, "DELETE", "/logout", nil), 405, service.CodeMethodNotAllowed)
 	// No Globus and no KV for a request without a session.
-	errorBody(t, serve(h, "GET", "/groups", nil), 401, bff.CodeLoginRequired)
+	errorBody(t, serve(h, "GET", "/groups", nil), 401, service.CodeLoginRequired)
 }
 
 func TestPage(t *testing.T) {
-	h, err := bff.NewFromEnv(env(goodEnv()), refusingDoer(t), refusingKV{t})
+	h, err := service.NewFromEnv(env(goodEnv()), refusingDoer(t), refusingKV{t})
 	if err != nil {
 		t.Fatal(err)
 	}

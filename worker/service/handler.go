@@ -1,4 +1,4 @@
-// Package bff is the backend-for-frontend that the Cloudflare Worker runs: Globus login and
+// Package service is the backend-for-frontend that the Cloudflare Worker runs: Globus login and
 // "my groups" as an http.Handler over a KV store, with the tokens kept server-side (encrypted
 // in KV, keyed by a hash of an HttpOnly session cookie) so they never reach the browser.
 //
@@ -13,7 +13,7 @@
 //
 // The package is pure Go: the worker supplies a kvstore.KV (Cloudflare KV), a transport.Doer
 // (fetch) and a Config from its vars and secrets; tests use kvstore.Memory and net/http.
-package bff
+package service
 
 import (
 	"log"
@@ -61,7 +61,7 @@ func NewFromEnv(getenv func(string) string, d transport.Doer, kv kvstore.KV) (*H
 // with err's message, which must name settings, not their values.
 func Unavailable(err error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x := &exchange{h: &Handler{}, w: w, r: r, id: newRequestID()}
+		x := &reply{h: &Handler{}, w: w, r: r, id: newRequestID()}
 		x.setCommonHeaders()
 		if r.URL.Path == "/healthz" {
 			x.healthz()
@@ -81,7 +81,7 @@ func (h *Handler) logf(format string, args ...any) {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{h: h, w: w, r: r, id: newRequestID()}
+	x := &reply{h: h, w: w, r: r, id: newRequestID()}
 	x.setCommonHeaders()
 	routes := map[string]struct {
 		method string
@@ -107,7 +107,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (x *exchange) setCommonHeaders() {
+func (x *reply) setCommonHeaders() {
 	hd := x.w.Header()
 	hd.Set("X-Request-Id", x.id)
 	hd.Set("Cache-Control", "no-store")
@@ -117,13 +117,13 @@ func (x *exchange) setCommonHeaders() {
 	hd.Set("Strict-Transport-Security", "max-age=31536000")
 }
 
-func (x *exchange) healthz() {
+func (x *reply) healthz() {
 	x.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	x.w.Write([]byte("ok\n"))
 }
 
 // origin is this service's public origin: configured, or the one the request was sent to.
-func (x *exchange) origin() string {
+func (x *reply) origin() string {
 	if x.h.cfg.Origin != "" {
 		return x.h.cfg.Origin
 	}
@@ -138,7 +138,7 @@ func (x *exchange) origin() string {
 }
 
 // app returns the core for this request over storage (nil when the route stores nothing).
-func (x *exchange) app(storage tokens.Storage) *app.App {
+func (x *reply) app(storage tokens.Storage) *app.App {
 	g := x.h.cfg.Globus
 	g.RedirectURI = x.origin() + CallbackPath
 	return app.New(g, x.h.doer, storage, x.h.cfg.ClientSecret)

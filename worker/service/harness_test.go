@@ -1,4 +1,4 @@
-package bff_test
+package service_test
 
 import (
 	"bytes"
@@ -15,12 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 const testClientID = "7f6e5d4c-0000-4000-8000-00000000b0ff"
@@ -81,10 +81,10 @@ func newHarness(t *testing.T, o options) *harness {
 }
 
 // handler builds a backend over the harness's KV and fake with keys.
-func (h *harness) handler(keys *tokens.Keyring) *bff.Handler {
+func (h *harness) handler(keys *tokens.Keyring) *service.Handler {
 	g := config.Config{Environment: "test", AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(),
 		Timeout: 10 * time.Second, ClientID: testClientID}
-	hd, err := bff.New(bff.Config{Globus: g, ClientSecret: h.secret, Keys: keys}, http.DefaultClient, countingKV{h.kv, &h.kvOps})
+	hd, err := service.New(service.Config{Globus: g, ClientSecret: h.secret, Keys: keys}, http.DefaultClient, countingKV{h.kv, &h.kvOps})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func (b *browser) login() string {
 	if r.StatusCode != http.StatusFound {
 		b.h.t.Fatalf("callback = %d %s", r.StatusCode, r.body)
 	}
-	sid := b.cookies[bff.SessionCookie]
+	sid := b.cookies[service.SessionCookie]
 	if sid == nil {
 		b.h.t.Fatal("no session cookie after login")
 	}

@@ -1,4 +1,4 @@
-package bff_test
+package service_test
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/kvstore"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // checkCookie asserts the attributes every backend cookie must have.
@@ -42,7 +42,7 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if r.StatusCode != http.StatusFound {
 		t.Fatalf("GET /login = %d %s", r.StatusCode, r.body)
 	}
-	sealed := checkCookie(t, r, bff.StateCookie, bff.FlowTTL).Value
+	sealed := checkCookie(t, r, service.StateCookie, service.FlowTTL).Value
 	loc, err := url.Parse(r.Header.Get("Location"))
 	if err != nil || !strings.HasPrefix(loc.String(), h.fake.AuthURL()+"/v2/oauth2/authorize?") {
 		t.Fatalf("Location %q is not the fake's authorize URL", r.Header.Get("Location"))
@@ -67,7 +67,7 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if snap := h.kv.Snapshot(); len(snap) != 0 {
 		t.Fatalf("GET /login wrote to KV: %v", snap)
 	}
-	pt, err := h.keys.Open([]byte(sealed), []byte(bff.StateCookie))
+	pt, err := h.keys.Open([]byte(sealed), []byte(service.StateCookie))
 	if err != nil {
 		t.Fatalf("the state cookie does not open: %v", err)
 	}
@@ -81,8 +81,8 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if err := json.Unmarshal(pt, &rec); err != nil || rec.Flow.State != state || rec.Flow.ReturnTo != "/after/login?x=1" {
 		t.Fatalf("login record %s: %v", pt, err)
 	}
-	if left := time.Until(time.Unix(rec.Expires, 0)); left <= 9*time.Minute || left > bff.FlowTTL {
-		t.Errorf("the login in progress expires in %v, want %v", left, bff.FlowTTL)
+	if left := time.Until(time.Unix(rec.Expires, 0)); left <= 9*time.Minute || left > service.FlowTTL {
+		t.Errorf("the login in progress expires in %v, want %v", left, service.FlowTTL)
 	}
 	if globustest.S256Challenge(rec.Flow.Verifier) != q.Get("code_challenge") {
 		t.Error("code_challenge is not S256 of the stored verifier")
@@ -103,9 +103,9 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "/after/login?x=1" {
 		t.Fatalf("callback = %d Location %q %s", r.StatusCode, r.Header.Get("Location"), r.body)
 	}
-	sid := checkCookie(t, r, bff.SessionCookie, bff.DefaultSessionTTL).Value
-	checkCookie(t, r, bff.StateCookie, -1)
-	if ttl, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok || ttl <= 0 || ttl > bff.DefaultSessionTTL {
+	sid := checkCookie(t, r, service.SessionCookie, service.DefaultSessionTTL).Value
+	checkCookie(t, r, service.StateCookie, -1)
+	if ttl, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok || ttl <= 0 || ttl > service.DefaultSessionTTL {
 		t.Errorf("session record: present %v, TTL %v", ok, ttl)
 	}
 	tok := h.groupsToken(sid)
@@ -146,7 +146,7 @@ func TestReturnToIsSameOriginOnly(t *testing.T) {
 		"/ok/path":             "/ok/path",
 	}
 	for in, want := range cases {
-		if got := bff.SafeReturnTo(in); got != want {
+		if got := service.SafeReturnTo(in); got != want {
 			t.Errorf("SafeReturnTo(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -159,9 +159,9 @@ func TestReturnToIsSameOriginOnly(t *testing.T) {
 }
 
 // errorBody decodes a JSON error answer and checks its shape.
-func errorBody(t *testing.T, r *resp, status int, code string) bff.ErrorBody {
+func errorBody(t *testing.T, r *resp, status int, code string) service.ErrorBody {
 	t.Helper()
-	var e bff.ErrorBody
+	var e service.ErrorBody
 	if err := json.Unmarshal([]byte(r.body), &e); err != nil {
 		t.Fatalf("status %d, body %q is not a JSON error: %v", r.StatusCode, r.body, err)
 	}
@@ -181,7 +181,7 @@ func TestCallbackStateRules(t *testing.T) {
 	h := newHarness(t, options{})
 	noSession := func(t *testing.T, b *browser) {
 		t.Helper()
-		if _, ok := b.cookies[bff.SessionCookie]; ok {
+		if _, ok := b.cookies[service.SessionCookie]; ok {
 			t.Error("a session cookie was set")
 		}
 	}
@@ -190,7 +190,7 @@ func TestCallbackStateRules(t *testing.T) {
 		cb := b.startLogin("/login")
 		q := cb.Query()
 		q.Del("state")
-		errorBody(t, b.get("/callback?"+q.Encode()), 400, bff.CodeStateMismatch)
+		errorBody(t, b.get("/callback?"+q.Encode()), 400, service.CodeStateMismatch)
 		noSession(t, b)
 		// The refused callback left the login in progress: the real one still finishes it.
 		if r := b.callback(cb); r.StatusCode != http.StatusFound {
@@ -200,15 +200,15 @@ func TestCallbackStateRules(t *testing.T) {
 	t.Run("no state cookie", func(t *testing.T) {
 		b := h.browser()
 		cb := b.startLogin("/login")
-		delete(b.cookies, bff.StateCookie)
-		errorBody(t, b.callback(cb), 400, bff.CodeNoLogin)
+		delete(b.cookies, service.StateCookie)
+		errorBody(t, b.callback(cb), 400, service.CodeNoLogin)
 		noSession(t, b)
 	})
 	t.Run("state from another browser", func(t *testing.T) {
 		victim, attacker := h.browser(), h.browser()
 		attacker.startLogin("/login")
 		cb := victim.startLogin("/login") // attacker replays the victim's callback URL
-		errorBody(t, attacker.callback(cb), 400, bff.CodeStateMismatch)
+		errorBody(t, attacker.callback(cb), 400, service.CodeStateMismatch)
 		noSession(t, attacker)
 		// ...which cannot touch the victim's login: it is in the victim's browser.
 		if r := victim.callback(cb); r.StatusCode != http.StatusFound {
@@ -218,7 +218,7 @@ func TestCallbackStateRules(t *testing.T) {
 	t.Run("forged error", func(t *testing.T) {
 		b := h.browser()
 		cb := b.startLogin("/login")
-		errorBody(t, b.get("/callback?error=access_denied&state="+strings.Repeat("A", 43)), 400, bff.CodeStateMismatch)
+		errorBody(t, b.get("/callback?error=access_denied&state="+strings.Repeat("A", 43)), 400, service.CodeStateMismatch)
 		if r := b.callback(cb); r.StatusCode != http.StatusFound {
 			t.Fatalf("a forged ?error= link cancelled the login in progress: %d %s", r.StatusCode, r.body)
 		}
@@ -229,18 +229,18 @@ func TestCallbackStateRules(t *testing.T) {
 		if r := b.callback(cb); r.StatusCode != http.StatusFound {
 			t.Fatalf("first callback = %d %s", r.StatusCode, r.body)
 		}
-		first := b.cookies[bff.SessionCookie].Value
-		errorBody(t, b.callback(cb), 400, bff.CodeNoLogin) // the browser dropped the state cookie
-		if b.cookies[bff.SessionCookie].Value != first {
+		first := b.cookies[service.SessionCookie].Value
+		errorBody(t, b.callback(cb), 400, service.CodeNoLogin) // the browser dropped the state cookie
+		if b.cookies[service.SessionCookie].Value != first {
 			t.Error("a replayed callback replaced the session")
 		}
 	})
 	t.Run("forged state cookie", func(t *testing.T) {
 		b := h.browser()
 		forged := strings.Repeat("A", 43)
-		b.setCookie(bff.StateCookie, forged)
-		errorBody(t, b.get("/callback?code=x&state="+forged), 400, bff.CodeNoLogin)
-		if _, ok := b.cookies[bff.StateCookie]; ok {
+		b.setCookie(service.StateCookie, forged)
+		errorBody(t, b.get("/callback?code=x&state="+forged), 400, service.CodeNoLogin)
+		if _, ok := b.cookies[service.StateCookie]; ok {
 			t.Error("an unreadable state cookie was kept")
 		}
 	})
@@ -249,7 +249,7 @@ func TestCallbackStateRules(t *testing.T) {
 		cb := b.startLogin("/login")
 		q := cb.Query()
 		q.Del("code")
-		errorBody(t, b.get("/callback?"+q.Encode()), 400, bff.CodeBadCallback)
+		errorBody(t, b.get("/callback?"+q.Encode()), 400, service.CodeBadCallback)
 		noSession(t, b)
 	})
 	// Only the callbacks with the browser's own state reach Globus: "no state", "state from
@@ -284,7 +284,7 @@ func TestCallbackAccessDenied(t *testing.T) {
 		t.Fatalf("fake did not deny: %s", cb)
 	}
 	errorBody(t, b.callback(cb), 400, "access_denied")
-	if _, ok := b.cookies[bff.SessionCookie]; ok {
+	if _, ok := b.cookies[service.SessionCookie]; ok {
 		t.Error("session cookie after a denied login")
 	}
 	if len(h.kv.Snapshot()) != 0 {
@@ -302,21 +302,21 @@ func TestCallbackReplayedCode(t *testing.T) {
 	if r := b.callback(cb); r.StatusCode != http.StatusFound {
 		t.Fatalf("callback = %d %s", r.StatusCode, r.body)
 	}
-	firstSID := b.cookies[bff.SessionCookie].Value
+	firstSID := b.cookies[service.SessionCookie].Value
 	// An attacker who stole the code starts their own login and feeds the code to it.
 	attacker := h.browser()
 	ab := attacker.startLogin("/login")
 	q := ab.Query()
 	q.Set("code", cb.Query().Get("code"))
 	errorBody(t, attacker.get("/callback?"+q.Encode()), 400, "invalid_grant")
-	if _, ok := attacker.cookies[bff.SessionCookie]; ok {
+	if _, ok := attacker.cookies[service.SessionCookie]; ok {
 		t.Error("a replayed code produced a session")
 	}
 	if h.fake.Count("grant:authorization_code") != 2 {
 		t.Errorf("code exchanges = %d, want 2", h.fake.Count("grant:authorization_code"))
 	}
 	// The fake, like Auth, revokes what the code had issued: the victim's session is dead.
-	errorBody(t, b.get("/groups"), 401, bff.CodeLoginRequired)
+	errorBody(t, b.get("/groups"), 401, service.CodeLoginRequired)
 	if _, ok := h.record(firstSID); ok {
 		t.Error("a dead session stays in KV")
 	}

@@ -1,4 +1,4 @@
-package bff
+package service
 
 import (
 	"crypto/sha256"
@@ -32,7 +32,7 @@ func cspHash(s string) string {
 }
 
 // page is GET /: the single page of the service. It holds no data; its script asks /groups.
-func (x *exchange) page() {
+func (x *reply) page() {
 	h := x.w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", pageCSP)

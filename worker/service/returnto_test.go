@@ -1,4 +1,4 @@
-package bff_test
+package service_test
 
 import (
 	"net/http"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/globus-edge/globus-edge/bff"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // A header value cannot carry non-ASCII in the worker (the runtime's Headers throws), and
@@ -26,7 +26,7 @@ func TestReturnToNonASCIIIsPercentEncoded(t *testing.T) {
 		"/%2F%2Fevil.ex": "/%2F%2Fevil.ex",
 	}
 	for in, want := range cases {
-		if got := bff.SafeReturnTo(in); got != want {
+		if got := service.SafeReturnTo(in); got != want {
 			t.Errorf("SafeReturnTo(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -47,7 +47,7 @@ func FuzzSafeReturnTo(f *testing.F) {
 	}
 	base, _ := url.Parse("https://worker.example/callback")
 	f.Fuzz(func(t *testing.T, in string) {
-		out := bff.SafeReturnTo(in)
+		out := service.SafeReturnTo(in)
 		if out == "" || out[0] != '/' || (len(out) > 1 && (out[1] == '/' || out[1] == '\\')) {
 			t.Fatalf("SafeReturnTo(%q) = %q: not a same-origin path", in, out)
 		}

@@ -1,13 +1,13 @@
-package bff_test
+package service_test
 
 import (
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/globus-edge/globus-edge/bff"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/kvstore"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 func TestRefreshNearExpiryWritesKVFirst(t *testing.T) {
@@ -70,8 +70,8 @@ func TestInvalidGrantEndsTheSession(t *testing.T) {
 	h.fake.Inject(globustest.Fault{Method: "POST", Path: "/v2/oauth2/token", Status: 400,
 		Body: `{"error": "invalid_grant", "error_description": "refresh token revoked"}`})
 	r := b.get("/groups")
-	errorBody(t, r, 401, bff.CodeLoginRequired)
-	checkCookie(t, r, bff.SessionCookie, -1)
+	errorBody(t, r, 401, service.CodeLoginRequired)
+	checkCookie(t, r, service.SessionCookie, -1)
 	if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); ok {
 		t.Error("the session's KV record survived invalid_grant")
 	}
@@ -89,7 +89,7 @@ func TestLogoutRevokesAndForgets(t *testing.T) {
 	if r.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST /logout = %d %s", r.StatusCode, r.body)
 	}
-	checkCookie(t, r, bff.SessionCookie, -1)
+	checkCookie(t, r, service.SessionCookie, -1)
 	if h.fake.TokenActive(tok.AccessToken) || h.fake.TokenActive(tok.RefreshToken) {
 		t.Error("a token is still active after logout")
 	}
@@ -99,8 +99,8 @@ func TestLogoutRevokesAndForgets(t *testing.T) {
 	if kv := h.kv.Snapshot(); len(kv) != 0 {
 		t.Errorf("KV not empty after logout: %d keys", len(kv))
 	}
-	b.setCookie(bff.SessionCookie, sid) // an old copy of the cookie is worthless now
-	errorBody(t, b.get("/groups"), 401, bff.CodeLoginRequired)
+	b.setCookie(service.SessionCookie, sid) // an old copy of the cookie is worthless now
+	errorBody(t, b.get("/groups"), 401, service.CodeLoginRequired)
 	// Logging out again, or without a session, is fine.
 	if r := b.do(http.MethodPost, "/logout", http.Header{"Origin": {h.srv.URL}}); r.StatusCode != http.StatusNoContent {
 		t.Errorf("second logout = %d %s", r.StatusCode, r.body)
@@ -120,7 +120,7 @@ func TestLogoutRefusesCrossOrigin(t *testing.T) {
 		"referer only, same": {"Referer": {h.srv.URL + "/"}},
 	} {
 		r := b.do(http.MethodPost, "/logout", hdr)
-		errorBody(t, r, http.StatusForbidden, bff.CodeCrossOrigin)
+		errorBody(t, r, http.StatusForbidden, service.CodeCrossOrigin)
 		if len(r.Header.Values("Set-Cookie")) != 0 {
 			t.Errorf("%s: a refused logout touched cookies", name)
 		}
@@ -134,7 +134,7 @@ func TestLogoutRefusesCrossOrigin(t *testing.T) {
 	if r := b.get("/groups"); r.StatusCode != 200 {
 		t.Errorf("session broken by a refused logout: %d", r.StatusCode)
 	}
-	errorBody(t, b.get("/logout"), http.StatusMethodNotAllowed, bff.CodeMethodNotAllowed)
+	errorBody(t, b.get("/logout"), http.StatusMethodNotAllowed, service.CodeMethodNotAllowed)
 }
 
 func TestLogoutWhenGlobusFails(t *testing.T) {
@@ -143,8 +143,8 @@ func TestLogoutWhenGlobusFails(t *testing.T) {
 	sid := b.login()
 	h.fake.Inject(globustest.Fault{Method: "POST", Path: "/v2/oauth2/token/revoke", Status: 503, RetryAfter: "0", Times: -1})
 	r := b.do(http.MethodPost, "/logout", http.Header{"Origin": {h.srv.URL}})
-	errorBody(t, r, http.StatusBadGateway, bff.CodeGlobusError)
-	checkCookie(t, r, bff.SessionCookie, -1)
+	errorBody(t, r, http.StatusBadGateway, service.CodeGlobusError)
+	checkCookie(t, r, service.SessionCookie, -1)
 	if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); ok {
 		t.Error("session kept in KV although the user logged out")
 	}

@@ -1,4 +1,4 @@
-package bff
+package service
 
 import (
 	"encoding/base64"
@@ -35,7 +35,7 @@ func validID(s string) bool {
 }
 
 // cookie returns the value of the named cookie, or "".
-func (x *exchange) cookie(name string) string {
+func (x *reply) cookie(name string) string {
 	c, err := x.r.Cookie(name)
 	if err != nil {
 		return ""
@@ -44,7 +44,7 @@ func (x *exchange) cookie(name string) string {
 }
 
 // setCookie sets (maxAge > 0) or expires (maxAge < 0) one of the backend's cookies.
-func (x *exchange) setCookie(name, value string, maxAge time.Duration) {
+func (x *reply) setCookie(name, value string, maxAge time.Duration) {
 	c := &http.Cookie{
 		Name: name, Value: value, Path: "/",
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
@@ -57,17 +57,17 @@ func (x *exchange) setCookie(name, value string, maxAge time.Duration) {
 }
 
 // clearSession expires the session cookie.
-func (x *exchange) clearSession() { x.setCookie(SessionCookie, "", -1) }
+func (x *reply) clearSession() { x.setCookie(SessionCookie, "", -1) }
 
 // sessionStore returns the token storage of session sid: one KV value, sealed and bound to its
 // key, with the session's refresh lease as its lock.
-func (x *exchange) sessionStore(sid string) *tokens.Store {
+func (x *reply) sessionStore(sid string) *tokens.DocumentStorage {
 	b := kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL)
-	return tokens.NewStore(tokens.SealedBlob{Blob: b, Keys: x.h.cfg.Keys, AdditionalData: []byte(b.Key())})
+	return tokens.NewDocumentStorage(tokens.SealedBlob{Blob: b, Keys: x.h.cfg.Keys, AdditionalData: []byte(b.Key())})
 }
 
 // session returns the storage of the request's session, or answers 401 and returns nil.
-func (x *exchange) session() *tokens.Store {
+func (x *reply) session() *tokens.DocumentStorage {
 	sid := x.cookie(SessionCookie)
 	if sid == "" {
 		x.fail(http.StatusUnauthorized, CodeLoginRequired, "not logged in: log in first", nil)
