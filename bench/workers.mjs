@@ -26,7 +26,7 @@ const mf = new Miniflare({
       ...common,
       name: "ours",
       routes: ["ours.test/*"],
-      scriptPath: resolve(root, "build/worker.mjs"),
+      scriptPath: resolve(root, "build/entry.mjs"),
       modulesRoot: resolve(root, "build"),
       modulesRules: [
         { type: "ESModule", include: ["**/*.mjs", "**/*.js"] },

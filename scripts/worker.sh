@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
 # scripts/worker.sh — the Cloudflare Worker host, sourced by build.sh.
-#   ./build.sh worker   build the worker into build/ (worker.mjs, runtime.mjs, wasm_exec.js, app.wasm)
+#   ./build.sh worker         build the worker into build/ (entry.mjs, pool.js, wasm_exec.js, app.wasm)
+#   ./build.sh worker -test   the same with the test-only routes (build tag workertest) into build-test/
 
-# cmd_worker generates syumai's JS glue and builds the Go worker to WebAssembly. Files in build/
-# are replaced only when their content changed, each by a rename: a running `wrangler dev`
-# hangs when build/ is wiped or a file is rewritten under it.
+# cmd_worker builds the Go worker to WebAssembly and lays out its JS entry beside it. Files are
+# replaced only when their content changed, each by a rename: a running `wrangler dev` hangs
+# when build/ is wiped or a file is rewritten under it.
 cmd_worker() {
-  local gen=build/.assets.tmp f raw gz
-  mkdir -p build
-  rm -rf "$gen"
-  go tool workers-assets-gen -mode=go -o "$gen"
-  for f in "$gen"/*; do
-    cmp -s "$f" "build/${f##*/}" || mv -f "$f" "build/${f##*/}"
-  done
-  rm -rf "$gen"
-  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o build/app.wasm.tmp ./worker
-  if cmp -s build/app.wasm.tmp build/app.wasm; then
-    rm -f build/app.wasm.tmp
-  else
-    mv -f build/app.wasm.tmp build/app.wasm
+  local out=build tags=() raw gz syumai
+  if [ "${1:-}" = "-test" ]; then
+    out=build-test
+    tags=(-tags workertest)
   fi
-  raw=$(wc -c < build/app.wasm)
-  gz=$(gzip -9 -c build/app.wasm | wc -c)
-  awk -v raw="$raw" -v gz="$gz" 'BEGIN { printf "built build/app.wasm: %d bytes raw (%.2f MB), %d bytes gzip -9 (%.2f MB)\n", raw, raw / 1e6, gz, gz / 1e6 }'
+  mkdir -p "$out"
+  GOOS=js GOARCH=wasm go build -trimpath "${tags[@]}" -ldflags="-s -w" -o "$out/app.wasm.tmp" ./worker
+  # syumai's copy of Go's loader (it gives each instance its own globalThis.context); it comes
+  # with the module version in go.mod, so it matches the Go side.
+  syumai="$(go list -m -f '{{.Dir}}' github.com/syumai/workers)"
+  cp "$syumai/cmd/workers-assets-gen/assets/wasm_exec_go.js" "$out/wasm_exec.js.tmp"
+  cp worker/entry.mjs "$out/entry.mjs.tmp"
+  cp js/pool.js "$out/pool.js.tmp"
+  local f
+  for f in app.wasm wasm_exec.js entry.mjs pool.js; do
+    if cmp -s "$out/$f.tmp" "$out/$f"; then rm -f "$out/$f.tmp"; else mv -f "$out/$f.tmp" "$out/$f"; fi
+  done
+  raw=$(wc -c < "$out/app.wasm")
+  gz=$(gzip -9 -c "$out/app.wasm" | wc -c)
+  awk -v f="$out/app.wasm" -v raw="$raw" -v gz="$gz" 'BEGIN { printf "built %s: %d bytes raw (%.2f MB), %d bytes gzip -9 (%.2f MB)\n", f, raw, raw / 1e6, gz, gz / 1e6 }'
 }

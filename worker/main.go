@@ -2,19 +2,27 @@
 
 // Command worker is the Cloudflare Worker host of globus-edge. It only wires things together:
 // syumai/workers translates requests and responses, the TOKENS KV namespace becomes a kvstore.KV,
-// the worker's vars and secrets become a service.Config, and fetch sends the outbound requests.
-// Everything the service does is in package service.
+// the worker's vars and secrets become a service.Config, and wasm/jsfetch sends the outbound
+// requests. Everything the service does is in package worker/service.
+//
+// One Go instance serves many requests, one at a time: worker/entry.mjs keeps a small pool of
+// instances per isolate (see its header for why). So main never returns, and nothing here
+// holds per-request state: the handler is built once per instance from env, which is the same
+// for every request of an isolate; per-request data arrives with the request. The per-request
+// ExecutionContext is not handed to Go: the service needs no waitUntil.
 //
 // Build it with `./build.sh worker`; run it with `npx wrangler dev` (see wrangler.toml).
 package main
 
 import (
 	"net/http"
+	"runtime"
+	"syscall/js"
 
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
-	"github.com/syumai/workers/cloudflare/fetch"
 
+	"github.com/globus-edge/globus-edge/wasm/jsfetch"
 	"github.com/globus-edge/globus-edge/worker/service"
 )
 
@@ -22,21 +30,32 @@ import (
 const kvBinding = "TOKENS"
 
 func main() {
-	workers.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		handler().ServeHTTP(w, r)
-	}))
+	workers.ServeNonBlock(withTestRoutes(handler()))
+	exportStats()
+	workers.Ready()
+	select {} // the entry's pool decides when this instance ends
 }
 
-// handler builds the backend from this request's bindings. The runtime starts a fresh Go
-// instance for every request, so there is nothing worth caching.
+// handler builds the service from the isolate's bindings.
 func handler() http.Handler {
 	store, err := openKV(kvBinding)
 	if err != nil {
 		return service.Unavailable(err)
 	}
-	h, err := service.NewFromEnv(cloudflare.Getenv, fetchDoer{fetch.NewClient()}, store)
+	h, err := service.NewFromEnv(cloudflare.Getenv, jsfetch.Doer{}, store)
 	if err != nil {
 		return service.Unavailable(err)
 	}
 	return h
+}
+
+// exportStats gives the entry binding.goStats(): {goroutines}. The entry compares the count
+// after each request with the count when the instance was idle: a goroutine left running by a
+// finished request could touch JS while the instance serves the next request, which workerd
+// forbids, so such an instance is retired instead of reused.
+func exportStats() {
+	binding := js.Global().Get("context").Get("binding")
+	binding.Set("goStats", js.FuncOf(func(js.Value, []js.Value) any {
+		return map[string]any{"goroutines": runtime.NumGoroutine()}
+	}))
 }

@@ -32,10 +32,13 @@ var settings = []string{
 	"TOKEN_ENCRYPTION_KEY",
 }
 
-var (
-	buildOnce sync.Once
-	buildErr  error
-)
+// builds runs each `./build.sh worker` variant once per test binary.
+var builds sync.Map // "" or "-test" → *buildResult
+
+type buildResult struct {
+	once sync.Once
+	err  error
+}
 
 // root is the repository root.
 func root(t testing.TB) string {
@@ -47,21 +50,32 @@ func root(t testing.TB) string {
 	return r
 }
 
-// buildWorker runs `./build.sh worker` once per test binary. With Go's build cache it is a
-// cheap check when build/ is current, and it rewrites nothing that did not change.
-func buildWorker(t testing.TB) {
+// buildWorker runs `./build.sh worker [flag]` once per test binary and returns the build
+// directory: build/, or build-test/ for "-test" (the test-only routes of worker/testroutes.go).
+// With Go's build cache it is a cheap check when the directory is current.
+func buildWorker(t testing.TB, flag string) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		cmd := exec.Command("bash", "build.sh", "worker")
+	v, _ := builds.LoadOrStore(flag, &buildResult{})
+	b := v.(*buildResult)
+	b.once.Do(func() {
+		args := []string{"build.sh", "worker"}
+		if flag != "" {
+			args = append(args, flag)
+		}
+		cmd := exec.Command("bash", args...)
 		cmd.Dir = root(t)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("./build.sh worker: %v\n%s", err, out)
+			b.err = fmt.Errorf("./build.sh worker %s: %v\n%s", flag, err, out)
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
+	if flag == "-test" {
+		return filepath.Join(root(t), "build-test")
+	}
+	return filepath.Join(root(t), "build")
 }
 
 // newKey returns a fresh TOKEN_ENCRYPTION_KEY.
@@ -122,12 +136,26 @@ type worker struct {
 	out   *logBuffer
 }
 
-// startWorker runs serve.mjs with the worker settings in vars; it is stopped (stdin closed,
-// then signals) when the test ends.
+// startWorker runs serve.mjs with the production build and the worker settings in vars; it
+// is stopped (stdin closed, then signals) when the test ends.
 func startWorker(t *testing.T, vars map[string]string) *worker {
 	t.Helper()
-	buildWorker(t)
-	cmd := exec.Command("node", "worker/testdata/serve.mjs")
+	return startBuild(t, buildWorker(t, ""), vars)
+}
+
+// startTestWorker is startWorker with the test-only routes (build-test/).
+func startTestWorker(t *testing.T, vars map[string]string) *worker {
+	t.Helper()
+	return startBuild(t, buildWorker(t, "-test"), vars)
+}
+
+// crossRequest is what workerd logs when a promise of one request is settled during another:
+// the failure a pool of single-request Go instances exists to prevent (worker/entry.mjs).
+const crossRequest = "different request context"
+
+func startBuild(t *testing.T, dir string, vars map[string]string) *worker {
+	t.Helper()
+	cmd := exec.Command("node", "worker/testdata/serve.mjs", "--build", dir)
 	cmd.Dir = root(t)
 	cmd.Env = childEnv(t, vars)
 	w := &worker{out: &logBuffer{}}
@@ -145,7 +173,12 @@ func startWorker(t *testing.T, vars map[string]string) *worker {
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { stop(t, cmd, stdin, exited, "serve.mjs") })
+	t.Cleanup(func() {
+		stop(t, cmd, stdin, exited, "serve.mjs")
+		if strings.Contains(w.out.String(), crossRequest) {
+			t.Errorf("workerd logged %q:\n%s", crossRequest, w.out)
+		}
+	})
 
 	lines := make(chan string, 2)
 	go func() {
@@ -208,6 +241,19 @@ func signalGroup(cmd *exec.Cmd, sig syscall.Signal) {
 		return
 	}
 	cmd.Process.Signal(sig)
+}
+
+// waitLog waits for text in the worker's output: workerd writes a request's console lines
+// shortly after its response.
+func (w *worker) waitLog(t testing.TB, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(w.out.String(), text); {
+		if time.Now().After(deadline) {
+			t.Errorf("%q not in the worker's output within 10 s:\n%s", text, w.out)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // kv returns every key and value of the worker's TOKENS namespace.

@@ -157,7 +157,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 		t.Errorf("Accept: text/csv = %q", r.body)
 	}
 
-	// Per-request latency in workerd (each request starts a fresh Go instance).
+	// Per-request latency in workerd (pooled Go instances, see worker/entry.mjs).
 	hm, hf := timeIt(20, func() { c.get("/healthz") })
 	gm, gf := timeIt(10, func() {
 		if r := c.get("/groups"); r.StatusCode != 200 {

@@ -29,7 +29,7 @@ func freePort(t *testing.T) int {
 // TestWranglerDev runs the README's `npx wrangler dev` (offline: metrics, error reports and
 // the cf fetch off) and asks /healthz. wrangler runs `./build.sh worker` itself ([build]).
 func TestWranglerDev(t *testing.T) {
-	buildWorker(t)
+	buildWorker(t, "")
 	port := freePort(t)
 	persist := t.TempDir()
 	cmd := exec.Command("npx", "wrangler", "dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
@@ -85,7 +85,7 @@ func TestWranglerDev(t *testing.T) {
 
 // TestWranglerDeployDryRun bundles the worker as `wrangler deploy` would, without uploading.
 func TestWranglerDeployDryRun(t *testing.T) {
-	buildWorker(t)
+	buildWorker(t, "")
 	outdir := t.TempDir()
 	cmd := exec.Command("npx", "wrangler", "deploy", "--dry-run", "--outdir", outdir)
 	cmd.Dir = root(t)

@@ -1,4 +1,4 @@
-// serve.mjs — run the built worker (build/worker.mjs, from `./build.sh worker`) in workerd
+// serve.mjs — run the built worker (build/entry.mjs, from `./build.sh worker`) in workerd
 // through Miniflare, offline, for the end-to-end tests, the demo and the benchmarks.
 //
 //   node worker/testdata/serve.mjs [--port N] [--kv-port N] [--build DIR]
@@ -47,7 +47,7 @@ const mf = new Miniflare({
   log: new Log(LogLevel.WARN),
   cf: false, // never fetch the Request.cf object from the network
   modules: true,
-  scriptPath: resolve(args.build, "worker.mjs"),
+  scriptPath: resolve(args.build, "entry.mjs"),
   modulesRoot: args.build,
   modulesRules: [
     { type: "ESModule", include: ["**/*.mjs", "**/*.js"] },

@@ -1,0 +1,163 @@
+//go:build !(js && wasm)
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/worker/service"
+)
+
+// poolRig is the test build (with /__test/ routes) against a fake Globus.
+type poolRig struct {
+	fake *globustest.Server
+	w    *worker
+}
+
+func newPoolRig(t *testing.T, opts globustest.Options) *poolRig {
+	t.Helper()
+	fake := globustest.NewT(t, opts)
+	w := startTestWorker(t, map[string]string{
+		"GLOBUS_SDK_SERVICE_URL_AUTH":   fake.AuthURL(),
+		"GLOBUS_SDK_SERVICE_URL_GROUPS": fake.GroupsURL(),
+		"GLOBUS_SDK_HTTP_TIMEOUT":       "20",
+		"GLOBUS_CLIENT_ID":              clientID,
+		"TOKEN_ENCRYPTION_KEY":          newKey(),
+	})
+	fake.RegisterClient(globustest.Client{ID: clientID, RedirectURIs: []string{w.URL + "/callback"}})
+	return &poolRig{fake: fake, w: w}
+}
+
+// user is a browser that has logged in to the worker.
+func (p *poolRig) user(t *testing.T) *client {
+	t.Helper()
+	c := &client{t: t, base: p.w.URL, cookies: map[string]*http.Cookie{}}
+	r := c.get("/login")
+	cb, err := p.fake.Authorize(context.Background(), r.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.get("/callback?" + cb.RawQuery); r.StatusCode != http.StatusFound || c.cookies[service.SessionCookie] == nil {
+		t.Fatalf("/callback = %d %s", r.StatusCode, r.body)
+	}
+	return c
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// instance returns the id of the Go instance that answered, and how many requests it served.
+func instance(t *testing.T, c *client) (id string, served string) {
+	t.Helper()
+	r := c.get("/__test/instance")
+	f := strings.Fields(r.body)
+	if r.StatusCode != 200 || len(f) != 2 {
+		t.Fatalf("/__test/instance = %d %q", r.StatusCode, r.body)
+	}
+	return f[0], f[1]
+}
+
+// TestPoolReusesAndRecovers: sequential requests share one Go instance; a crash mid-request is
+// answered with the service's JSON 500 and the next request gets a healthy instance; an
+// instance that leaves a goroutine running after its answer is not reused.
+func TestPoolReusesAndRecovers(t *testing.T) {
+	p := newPoolRig(t, globustest.Options{})
+	c := &client{t: t, base: p.w.URL, cookies: map[string]*http.Cookie{}}
+	first, _ := instance(t, c)
+	if r := c.get("/healthz"); r.StatusCode != 200 {
+		t.Fatalf("/healthz = %d", r.StatusCode)
+	}
+	if again, served := instance(t, c); again != first || served != "3" {
+		t.Fatalf("after 3 sequential requests: instance %s served %s; want %s serving its 3rd", again, served, first)
+	}
+
+	r := c.get("/__test/panic")
+	var e service.ErrorBody
+	if err := json.Unmarshal([]byte(r.body), &e); err != nil || r.StatusCode != 500 || e.Error != service.CodeInternal ||
+		e.RequestID == "" || r.Header.Get("X-Request-Id") != e.RequestID || r.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("a crash answered %d %q (%v) X-Request-Id %q; want a JSON 500 internal_error with its request id", r.StatusCode, r.body, err, r.Header.Get("X-Request-Id"))
+	}
+	p.w.waitLog(t, e.RequestID)
+	after, served := instance(t, c)
+	if after == first || served != "1" {
+		t.Fatalf("after the crash: instance %s served %s; want a fresh one", after, served)
+	}
+
+	if r := c.get("/__test/leak"); r.StatusCode != 200 {
+		t.Fatalf("/__test/leak = %d", r.StatusCode)
+	}
+	if next, _ := instance(t, c); next == after {
+		t.Error("an instance with a goroutine left running served the next request")
+	}
+	p.w.waitLog(t, "left 1 goroutine(s) running")
+}
+
+// TestPoolIsolatesSessions interleaves two users' requests on one reused Go instance: after
+// A logs out, A is refused and B is served, request after request, on the same instance — no
+// token, authorizer or session of one survives in memory to answer for the other.
+func TestPoolIsolatesSessions(t *testing.T) {
+	p := newPoolRig(t, globustest.Options{})
+	a, b := p.user(t), p.user(t)
+	before, n0 := instance(t, a)
+	for i := 0; i < 3; i++ {
+		for name, c := range map[string]*client{"A": a, "B": b} {
+			if r := c.get("/groups"); r.StatusCode != 200 {
+				t.Fatalf("%s /groups = %d %s", name, r.StatusCode, r.body)
+			}
+		}
+	}
+	if r := a.do("POST", "/logout", http.Header{"Origin": {p.w.URL}}); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("A logout = %d %s", r.StatusCode, r.body)
+	}
+	for i := 0; i < 3; i++ {
+		if r := a.do("GET", "/groups", nil); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("A /groups after A's logout = %d %s; want 401", r.StatusCode, r.body)
+		}
+		if r := b.get("/groups"); r.StatusCode != 200 {
+			t.Fatalf("B /groups after A's logout = %d %s", r.StatusCode, r.body)
+		}
+	}
+	after, n1 := instance(t, b)
+	if a, b := atoi(t, n0), atoi(t, n1); after != before || b-a != 14 {
+		t.Fatalf("instance %s served %d requests since %s served its %dth; want the 14 requests in between on one instance", after, b, before, a)
+	}
+}
+
+// TestPoolConcurrentRefresh: 20 concurrent /groups of one session with an expired token run on
+// several pooled instances, which share no memory; the KV lease still lets exactly one refresh.
+func TestPoolConcurrentRefresh(t *testing.T) {
+	p := newPoolRig(t, globustest.Options{RotateRefreshTokens: true})
+	u := p.user(t)
+	p.fake.ExpireAccessTokens()
+	p.fake.ResetCounts()
+	var wg sync.WaitGroup
+	codes := make([]int, 20)
+	for i := range codes {
+		wg.Go(func() {
+			c := &client{t: t, base: p.w.URL, cookies: u.cookies}
+			codes[i] = c.get("/groups").StatusCode
+		})
+	}
+	wg.Wait()
+	for i, code := range codes {
+		if code != 200 {
+			t.Errorf("request %d: %d", i, code)
+		}
+	}
+	if n := p.fake.Count("grant:refresh_token"); n != 1 {
+		t.Errorf("refreshes = %d, want exactly 1", n)
+	}
+}

@@ -1,0 +1,148 @@
+// entry.mjs — the Cloudflare Worker's JS entry: a pool of Go instances per isolate.
+//
+// syumai/workers' generated worker.mjs starts a new Go instance for every request (~6 ms of
+// CPU each, billed to the request). Here an isolate keeps up to POOL_MAX instances and hands
+// each request one that is idle (js/pool.js explains why one request at a time). Go's side is
+// worker/main.go: ServeNonBlock + Ready, then main blocks for ever.
+//
+// Rules that keep one request's work out of the next:
+//  - an instance goes back to the pool only after the whole response body was read (bodies are
+//    small: a page, JSON, CSV), so Go has finished writing it;
+//  - it goes back only if Go has no more goroutines than when it was idle: a goroutine left
+//    running (say, a fetch abandoned on timeout; wasm/jsfetch waits for the fetch to settle,
+//    so ours leave none) could touch JS during another request, which workerd forbids;
+//  - an instance that exited (panic), served RETIRE_AFTER requests or grew past MEMORY_LIMIT is
+//    dropped; a crash answers its request with a JSON 500 and the next request gets a healthy
+//    instance;
+//  - no promise created for one request is settled during another: Go's exit is reported
+//    through a per-request callback, never through go.run's promise.
+//
+// env is the same object for every request of an isolate, so each instance gets it once at
+// start (syumai's Go side reads it then). The ExecutionContext is per request and not passed:
+// the Go service needs no waitUntil.
+import "./wasm_exec.js"; // syumai's copy of Go's loader: go.run(instance, context)
+import mod from "./app.wasm";
+import { createPool } from "./pool.js";
+
+/** Instances kept per isolate; each used ~6 MiB of linear memory warm (BENCHMARKS.md). */
+const POOL_MAX = 4;
+/** Temporary instances for bursts beyond POOL_MAX, each dropped after one request. */
+const POOL_OVERFLOW = 2;
+/** Replace an instance after this many requests (bounds slow growth, fragmentation). */
+const RETIRE_AFTER = 1000;
+/** Replace an instance whose linear memory grew past this (an isolate has 128 MB). */
+const MEMORY_LIMIT = 16 * 1024 * 1024;
+
+// syumai's Go side calls globalThis.tryCatch to catch JS exceptions.
+globalThis.tryCatch = (fn) => {
+  try {
+    return { result: fn() };
+  } catch (error) {
+    return { error };
+  }
+};
+
+let pool; // one per isolate, made on the first request (env arrives with it)
+
+/** Starts one Go instance and waits until its handler is registered. */
+async function startGo(env) {
+  const go = new Go();
+  const inst = { go, instance: null, binding: {}, exited: false, served: 0, idleGoroutines: 0, onExit: null };
+  // go.run's promise was created by the request that started this instance; settling it
+  // during a later request is what workerd forbids. Exit is reported through onExit instead.
+  go._resolveExitPromise = () => {};
+  go.exit = (code) => {
+    inst.exited = true;
+    inst.onExit?.(code);
+  };
+  const started = new Promise((resolve, reject) => {
+    inst.onExit = (code) => reject(new Error(`the Go program exited during start-up (code ${code})`));
+    const imports = { ...go.importObject, workers: { ready: () => resolve() } };
+    inst.instance = new WebAssembly.Instance(mod, imports);
+    go.run(inst.instance, { env, binding: inst.binding });
+  });
+  await started;
+  inst.onExit = null;
+  inst.idleGoroutines = inst.binding.goStats().goroutines;
+  return inst;
+}
+
+function requestId() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The answer to a request whose instance crashed: the service's error shape. */
+function crashed(id) {
+  const body = { error: "internal_error", message: "the worker failed while answering; try again", request_id: id };
+  return new Response(JSON.stringify(body), {
+    status: 500,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "X-Request-Id": id,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      "Strict-Transport-Security": "max-age=31536000",
+    },
+  });
+}
+
+/** Serves req on inst; resolves to a complete (buffered) Response, or null if Go exited. */
+async function serve(inst, req) {
+  const exited = new Promise((resolve) => (inst.onExit = () => resolve(null)));
+  try {
+    const res = await Promise.race([inst.binding.handleRequest(req), exited]);
+    if (res === null) return null;
+    const body = await Promise.race([res.arrayBuffer(), exited]);
+    if (body === null) return null;
+    return new Response(body.byteLength ? body : null, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
+  } finally {
+    inst.onExit = null;
+  }
+}
+
+/** Whether inst may serve another request. */
+async function reusable(inst) {
+  if (inst.exited || inst.served >= RETIRE_AFTER) return false;
+  if (inst.instance.exports.mem.buffer.byteLength > MEMORY_LIMIT) return false;
+  if (inst.binding.goStats().goroutines > inst.idleGoroutines) {
+    // Goroutines that just wrote the body may still be returning: give Go one turn.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (inst.exited || inst.binding.goStats().goroutines > inst.idleGoroutines) {
+      console.warn(`worker: retiring a Go instance that left ${inst.binding.goStats().goroutines - inst.idleGoroutines} goroutine(s) running`);
+      return false;
+    }
+  }
+  return true;
+}
+
+async function fetch(req, env) {
+  pool ??= createPool({ create: () => startGo(env), max: POOL_MAX, overflow: POOL_OVERFLOW });
+  const inst = await pool.acquire();
+  inst.served++;
+  let res;
+  try {
+    res = await serve(inst, req);
+  } catch (e) {
+    // handleRequest rejected (a request it could not translate): the instance may be fine,
+    // but nothing says so; drop it.
+    pool.retire(inst);
+    const id = requestId();
+    console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: ${e}`);
+    return crashed(id);
+  }
+  if (res === null) {
+    pool.retire(inst);
+    const id = requestId();
+    console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: the Go instance exited; dropped it`);
+    return crashed(id);
+  }
+  if (await reusable(inst)) pool.release(inst);
+  else pool.retire(inst);
+  return res;
+}
+
+export default { fetch };
