@@ -1,0 +1,162 @@
+// Package workerload drives the worker's service with a mixed load against the fake Globus:
+// several sessions, concurrent clients, a server-side expiry, Groups 503 bursts, logouts and
+// new logins mid-run. Every answer is checked against what that request should get. Used by
+// the worker's end-to-end test (short) and the benchmarks (long).
+package workerload
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/siteclient"
+)
+
+// Config is one run.
+type Config struct {
+	Base     string             // the service's origin
+	Fake     *globustest.Server // the Globus it is configured with
+	Clients  int                // concurrent clients (≥ 1)
+	Sessions int                // logged-in sessions the clients share (≥ 1)
+	Requests int                // requests in all, logins and logouts included
+	Expiries int                // server-side expiries of every access token, spread over the run
+	Bursts   int                // Groups 503 bursts (3 each, fewer than the core's retries)
+}
+
+// Result counts what happened.
+type Result struct {
+	Requests   int            // requests sent
+	ByRoute    map[string]int // requests by route
+	Unexpected []string       // answers other than the expected one (at most 20 kept)
+	Failures   int            // all unexpected answers
+	Refreshes  int            // refresh grants the fake saw
+	Logins     int            // logins completed (initial and mid-run)
+	Logouts    int
+	Lost       int // sessions that should be logged in but were answered 401
+	Elapsed    time.Duration
+}
+
+// session is one browser's login, shared by the clients that use it. Requests hold mu for
+// reading; a logout and the next login hold it for writing, so no request of that session is
+// in flight meanwhile and every answer has one expected value.
+type session struct {
+	mu sync.RWMutex
+	c  *siteclient.Client
+}
+
+// Run runs the load and checks every answer.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Clients < 1 || cfg.Sessions < 1 || cfg.Requests < 1 {
+		return nil, fmt.Errorf("workerload: clients, sessions and requests must be ≥ 1")
+	}
+	res := &Result{ByRoute: map[string]int{}}
+	var mu sync.Mutex
+	note := func(route string, ok bool, what string) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.Requests++
+		res.ByRoute[route]++
+		if !ok {
+			res.Failures++
+			if len(res.Unexpected) < 20 {
+				res.Unexpected = append(res.Unexpected, what)
+			}
+		}
+	}
+	sessions := make([]*session, cfg.Sessions)
+	for i := range sessions {
+		s := &session{c: &siteclient.Client{Base: cfg.Base}}
+		if err := s.c.Login(ctx, cfg.Fake); err != nil {
+			return nil, fmt.Errorf("workerload: initial login %d: %w", i, err)
+		}
+		res.Logins++
+		sessions[i] = s
+	}
+	cfg.Fake.ResetCounts()
+
+	// Events at fixed request numbers, so a run is the same whatever the timing.
+	events := map[int64]func(){}
+	for i := 1; i <= cfg.Expiries; i++ {
+		events[int64(cfg.Requests*i/(cfg.Expiries+1))] = cfg.Fake.ExpireAccessTokens
+	}
+	for i := 1; i <= cfg.Bursts; i++ {
+		at := int64(cfg.Requests*i/(cfg.Bursts+1)) + 7
+		events[at] = func() {
+			cfg.Fake.Inject(globustest.Fault{Path: "/v2/groups/my_groups", Status: http.StatusServiceUnavailable, RetryAfter: "0", Times: 3})
+		}
+	}
+
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < cfg.Clients; w++ {
+		wg.Go(func() {
+			for {
+				n := next.Add(1)
+				if n > int64(cfg.Requests) || ctx.Err() != nil {
+					return
+				}
+				if ev := events[n]; ev != nil {
+					ev()
+				}
+				s := sessions[int(n)%len(sessions)]
+				switch {
+				case n%97 == 0: // log out and in again
+					s.mu.Lock()
+					err := s.c.Logout()
+					note("logout", err == nil, fmt.Sprintf("#%d logout: %v", n, err))
+					if err == nil {
+						mu.Lock()
+						res.Logouts++
+						mu.Unlock()
+					}
+					err = s.c.Login(ctx, cfg.Fake)
+					note("login", err == nil, fmt.Sprintf("#%d login: %v", n, err))
+					if err == nil {
+						mu.Lock()
+						res.Logins++
+						mu.Unlock()
+					}
+					s.mu.Unlock()
+				case n%5 == 0:
+					r, err := s.c.Get("/healthz")
+					note("healthz", err == nil && r.StatusCode == 200, answer(n, "/healthz", r, err))
+				default:
+					path := "/groups"
+					if n%3 == 0 {
+						path = "/groups?format=csv"
+					}
+					s.mu.RLock()
+					r, err := s.c.Get(path)
+					s.mu.RUnlock()
+					ok := err == nil && r.StatusCode == 200
+					if err == nil && r.StatusCode == http.StatusUnauthorized {
+						mu.Lock()
+						res.Lost++
+						mu.Unlock()
+					}
+					note("groups", ok, answer(n, path, r, err))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	res.Refreshes = cfg.Fake.Count("grant:refresh_token")
+	return res, ctx.Err()
+}
+
+func answer(n int64, path string, r *siteclient.Response, err error) string {
+	if err != nil {
+		return fmt.Sprintf("#%d %s: %v", n, path, err)
+	}
+	body := r.Body
+	if len(body) > 200 {
+		body = body[:200]
+	}
+	return fmt.Sprintf("#%d %s: %d %s", n, path, r.StatusCode, body)
+}
