@@ -16,6 +16,7 @@ import (
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/browsertest"
 	"github.com/globus-edge/globus-edge/internal/parallel"
+	"github.com/globus-edge/globus-edge/internal/siteclient"
 	"github.com/globus-edge/globus-edge/kvstore"
 	workerservice "github.com/globus-edge/globus-edge/worker/service"
 )
@@ -113,10 +114,10 @@ func (b *bench) workerRoundTrips() (rt roundTrips, err error) {
 	}
 	defer r.close()
 	op := func(n int) error { // n concurrent GET /groups
-		return parallel.Run(n, func(int) error { return r.ours.getOK("/groups", r.oursC) })
+		return parallel.Run(n, func(int) error { return getOK(r.ours, "/groups") })
 	}
 	r.fake.ResetCounts()
-	if _, err := r.ours.login(r.fake); err != nil {
+	if err := r.ours.Login(context.Background(), r.fake); err != nil {
 		return rt, err
 	}
 	rt.login = r.fake.Count("POST /v2/oauth2/token")
@@ -141,7 +142,7 @@ func (b *bench) workerRoundTrips() (rt roundTrips, err error) {
 	if err != nil {
 		return rt, err
 	}
-	rt.note = "workerd (miniflare); expired at the server (401, then refresh); a Go instance per request, refreshes serialised by a KV lease"
+	rt.note = "workerd (miniflare); expired at the server (401, then refresh); pooled Go instances (worker/entry.mjs), refreshes serialised by a KV lease"
 	b.note("Worker KV operations, counted on package worker/service served natively over a counting KV (the worker only wires the service to Cloudflare KV; workerd counts nothing): %s.", kv)
 	return rt, nil
 }
@@ -163,18 +164,17 @@ func serviceKVOps(r *workerRig) (string, error) {
 	}
 	handler = h
 	r.fake.RegisterClient(globustest.Client{ID: benchWorkerClient, RedirectURIs: []string{"http://ours.test/callback", srv.URL + "/callback"}})
-	c := siteClient{base: srv.URL}
-	session, err := c.login(r.fake)
-	if err != nil {
+	c := &siteclient.Client{Base: srv.URL}
+	if err := c.Login(context.Background(), r.fake); err != nil {
 		return "", err
 	}
 	login := kv.take()
-	if err := c.getOK("/groups", session); err != nil {
+	if err := getOK(c, "/groups"); err != nil {
 		return "", err
 	}
 	steady := kv.take()
 	r.fake.ExpireAccessTokens()
-	if err := c.getOK("/groups", session); err != nil {
+	if err := getOK(c, "/groups"); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("login %s; steady /groups %s; expired /groups %s", login, steady, kv.take()), nil

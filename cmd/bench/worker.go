@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,78 +20,29 @@ import (
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/siteclient"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
 const benchWorkerClient = "bench-worker-client"
 
-// siteClient talks to a backend (our worker, or package worker/service served natively) as a browser
-// would, managing the __Host- cookies itself (Go's cookiejar does not send Secure cookies
-// over http).
-type siteClient struct {
-	base, host string // base URL; Host header ("" = base's host)
-}
-
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
-// get sends GET path with cookie c (nil for none).
-func (b siteClient) get(path string, c *http.Cookie) (*http.Response, error) {
-	req, _ := http.NewRequest("GET", b.base+path, nil)
-	if b.host != "" {
-		req.Host = b.host
-	}
-	if c != nil {
-		req.AddCookie(c)
-	}
-	return noRedirect.Do(req)
-}
-
-// login runs the backend's real login: /login → Auth (the fake approves) → /callback.
-func (b siteClient) login(fake *globustest.Server) (*http.Cookie, error) {
-	resp, err := b.get("/login", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	state := cookieNamed(resp, "__Host-")
-	loc, err := fake.Authorize(context.Background(), resp.Header.Get("Location"))
-	if err != nil || state == nil {
-		return nil, fmt.Errorf("authorize: %v (state cookie %v)", err, state != nil)
-	}
-	resp, err = b.get("/callback?"+loc.RawQuery, state)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		return nil, fmt.Errorf("callback answered %d", resp.StatusCode)
-	}
-	if c := cookieNamed(resp, "__Host-globus-edge-session"); c != nil {
-		return c, nil
-	}
-	return nil, fmt.Errorf("no session cookie")
-}
-
-// getOK sends GET path and fails on any status but 200.
-func (b siteClient) getOK(path string, c *http.Cookie) error {
-	resp, err := b.get(path, c)
+// getOK sends GET path as browser c and fails on any status but 200.
+func getOK(c *siteclient.Client, path string) error {
+	r, err := c.Get(path)
 	if err != nil {
 		return err
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("%s%s answered %d", b.host, path, resp.StatusCode)
+	if r.StatusCode != 200 {
+		return fmt.Errorf("%s%s answered %d", c.Host, path, r.StatusCode)
 	}
 	return nil
 }
 
 // workerRig is our worker and the JS baseline in one workerd, each with a live session.
 type workerRig struct {
-	fake         *globustest.Server
-	svc          *service
-	ours, base   siteClient
-	oursC, baseC *http.Cookie
+	fake       *globustest.Server
+	svc        *service
+	ours, base *siteclient.Client // each holds its session cookie
 }
 
 func newWorkerRig() (*workerRig, error) {
@@ -114,28 +64,23 @@ func newWorkerRig() (*workerRig, error) {
 		fake.Close()
 		return nil, err
 	}
-	r := &workerRig{fake: fake, svc: svc, ours: siteClient{svc.lines[0], "ours.test"}, base: siteClient{svc.lines[0], "baseline.test"}}
-	if r.oursC, err = r.ours.login(fake); err != nil {
+	r := &workerRig{fake: fake, svc: svc,
+		ours: &siteclient.Client{Base: svc.lines[0], Host: "ours.test"},
+		base: &siteclient.Client{Base: svc.lines[0], Host: "baseline.test"}}
+	if err = r.ours.Login(context.Background(), fake); err != nil {
 		r.close()
 		return nil, fmt.Errorf("logging in to our worker: %w", err)
 	}
-	if r.baseC, err = r.seedBaseline(baseKey, strings.TrimPrefix(svc.lines[1], "kv ")); err != nil {
+	baseC, err := r.seedBaseline(baseKey, strings.TrimPrefix(svc.lines[1], "kv "))
+	if err != nil {
 		r.close()
 		return nil, fmt.Errorf("seeding the baseline: %w", err)
 	}
+	r.base.SetCookie(baseC.Name, baseC)
 	return r, nil
 }
 
 func (r *workerRig) close() { r.svc.stop(); r.fake.Close() }
-
-func cookieNamed(resp *http.Response, prefix string) *http.Cookie {
-	for _, c := range resp.Cookies() {
-		if strings.HasPrefix(c.Name, prefix) && c.Value != "" {
-			return c
-		}
-	}
-	return nil
-}
 
 // seedBaseline logs in natively (tutorial client) and stores the token document the way the
 // baseline worker reads it: KV "s:"+b64url(sha256(sid)) = b64url(iv || AES-GCM(doc, ad=key)).
@@ -172,7 +117,7 @@ func (r *workerRig) seedBaseline(key []byte, kvURL string) (*http.Cookie, error)
 }
 
 // load sends n GETs with conc workers and returns latencies (ms) and requests per second.
-func load(b siteClient, path string, c *http.Cookie, n, conc int) ([]float64, float64, error) {
+func load(b *siteclient.Client, path string, n, conc int) ([]float64, float64, error) {
 	var mu sync.Mutex
 	var lat []float64
 	var firstErr error
@@ -189,7 +134,7 @@ func load(b siteClient, path string, c *http.Cookie, n, conc int) ([]float64, fl
 			defer wg.Done()
 			for range jobs {
 				t0 := time.Now()
-				err := b.getOK(path, c)
+				err := getOK(b, path)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -215,13 +160,13 @@ func (b *bench) worker() error {
 	}
 	for _, path := range []string{"/groups", "/healthz"} {
 		for _, conc := range []int{1, 4} {
-			load(r.ours, path, r.oursC, min(n, 8), conc) // warm-up
-			load(r.base, path, r.baseC, min(n, 8), conc)
-			ol, orps, err := load(r.ours, path, r.oursC, n, conc)
+			load(r.ours, path, min(n, 8), conc) // warm-up
+			load(r.base, path, min(n, 8), conc)
+			ol, orps, err := load(r.ours, path, n, conc)
 			if err != nil {
 				return err
 			}
-			bl, brps, err := load(r.base, path, r.baseC, n, conc)
+			bl, brps, err := load(r.base, path, n, conc)
 			if err != nil {
 				return err
 			}

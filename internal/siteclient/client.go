@@ -13,12 +13,7 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/globustest"
-)
-
-// SessionCookie and StateCookie are the service's cookie names (worker/service).
-const (
-	SessionCookie = "__Host-globus-edge-session"
-	StateCookie   = "__Host-globus-edge-state"
+	"github.com/globus-edge/globus-edge/worker/service"
 )
 
 // Client is one browser. Safe for concurrent use; concurrent requests share its cookies.
@@ -134,7 +129,7 @@ func (c *Client) Login(ctx context.Context, fake *globustest.Server) error {
 	if err != nil {
 		return err
 	}
-	if r.StatusCode != http.StatusFound || c.Cookie(SessionCookie) == nil {
+	if r.StatusCode != http.StatusFound || c.Cookie(service.SessionCookie) == nil {
 		return fmt.Errorf("/callback answered %d %s", r.StatusCode, r.Body)
 	}
 	return nil

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/globus-edge/globus-edge/internal/siteclient"
 )
 
 // settings are the worker's vars and secrets; the environment of the test itself never leaks in.
@@ -271,12 +273,14 @@ func (w *worker) kv(t testing.TB) map[string]string {
 	return m
 }
 
-// client is a user agent that keeps cookies itself: Go's cookiejar does not send Secure
-// cookies over http, Chromium does on loopback.
+// client is a browser (internal/siteclient) that fails the test on transport errors.
 type client struct {
-	t       testing.TB
-	base    string
-	cookies map[string]*http.Cookie
+	t testing.TB
+	*siteclient.Client
+}
+
+func newClient(t testing.TB, base string) *client {
+	return &client{t: t, Client: &siteclient.Client{Base: base}}
 }
 
 type response struct {
@@ -286,34 +290,11 @@ type response struct {
 
 func (c *client) do(method, target string, header http.Header) *response {
 	c.t.Helper()
-	if strings.HasPrefix(target, "/") {
-		target = c.base + target
-	}
-	req, err := http.NewRequest(method, target, nil)
+	r, err := c.Client.Do(method, target, header)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	for _, ck := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
-	}
-	hc := &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r, err := hc.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer r.Body.Close()
-	b, _ := io.ReadAll(r.Body)
-	for _, ck := range r.Cookies() {
-		if ck.MaxAge < 0 {
-			delete(c.cookies, ck.Name)
-		} else {
-			c.cookies[ck.Name] = ck
-		}
-	}
-	return &response{Response: r, body: string(b)}
+	return &response{Response: r.Response, body: r.Body}
 }
 
 func (c *client) get(target string) *response { return c.do(http.MethodGet, target, nil) }

@@ -38,13 +38,13 @@ func newPoolRig(t *testing.T, opts globustest.Options) *poolRig {
 // user is a browser that has logged in to the worker.
 func (p *poolRig) user(t *testing.T) *client {
 	t.Helper()
-	c := &client{t: t, base: p.w.URL, cookies: map[string]*http.Cookie{}}
+	c := newClient(t, p.w.URL)
 	r := c.get("/login")
 	cb, err := p.fake.Authorize(context.Background(), r.Header.Get("Location"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := c.get("/callback?" + cb.RawQuery); r.StatusCode != http.StatusFound || c.cookies[service.SessionCookie] == nil {
+	if r := c.get("/callback?" + cb.RawQuery); r.StatusCode != http.StatusFound || c.Cookie(service.SessionCookie) == nil {
 		t.Fatalf("/callback = %d %s", r.StatusCode, r.body)
 	}
 	return c
@@ -75,7 +75,7 @@ func instance(t *testing.T, c *client) (id string, served string) {
 // instance that leaves a goroutine running after its answer is not reused.
 func TestPoolReusesAndRecovers(t *testing.T) {
 	p := newPoolRig(t, globustest.Options{})
-	c := &client{t: t, base: p.w.URL, cookies: map[string]*http.Cookie{}}
+	c := newClient(t, p.w.URL)
 	first, _ := instance(t, c)
 	if r := c.get("/healthz"); r.StatusCode != 200 {
 		t.Fatalf("/healthz = %d", r.StatusCode)
@@ -147,7 +147,7 @@ func TestPoolConcurrentRefresh(t *testing.T) {
 	codes := make([]int, 20)
 	for i := range codes {
 		wg.Go(func() {
-			c := &client{t: t, base: p.w.URL, cookies: u.cookies}
+			c := &client{t: t, Client: u.Client} // the same browser: its cookies
 			codes[i] = c.get("/groups").StatusCode
 		})
 	}

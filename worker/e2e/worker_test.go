@@ -96,7 +96,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 		"TOKEN_ENCRYPTION_KEY":          key,
 	})
 	fake.RegisterClient(globustest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{w.URL + "/callback"}})
-	c := &client{t: t, base: w.URL, cookies: map[string]*http.Cookie{}}
+	c := newClient(t, w.URL)
 
 	if r := c.get("/healthz"); r.StatusCode != 200 || strings.TrimSpace(r.body) != "ok" {
 		t.Fatalf("/healthz = %d %q", r.StatusCode, r.body)
@@ -104,7 +104,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 
 	// Log in.
 	r := c.get("/login?return_to=/")
-	if r.StatusCode != http.StatusFound || c.cookies[service.StateCookie] == nil {
+	if r.StatusCode != http.StatusFound || c.Cookie(service.StateCookie) == nil {
 		t.Fatalf("/login = %d %s (cookies %v)", r.StatusCode, r.body, r.Header.Values("Set-Cookie"))
 	}
 	cb, err := fake.Authorize(context.Background(), r.Header.Get("Location"))
@@ -118,11 +118,11 @@ func TestWorkerEndToEnd(t *testing.T) {
 	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "/" {
 		t.Fatalf("/callback = %d Location %q %s", r.StatusCode, r.Header.Get("Location"), r.body)
 	}
-	sc := c.cookies[service.SessionCookie]
+	sc := c.Cookie(service.SessionCookie)
 	if sc == nil || !sc.Secure || !sc.HttpOnly || sc.Path != "/" || sc.SameSite != http.SameSiteLaxMode {
 		t.Fatalf("session cookie %+v: want __Host-, Secure, HttpOnly, Path=/, SameSite=Lax", sc)
 	}
-	if _, ok := c.cookies[service.StateCookie]; ok {
+	if c.Cookie(service.StateCookie) != nil {
 		t.Error("state cookie not cleared by the callback")
 	}
 	for k := range w.kv(t) {
@@ -196,7 +196,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 	if r.StatusCode != http.StatusNoContent {
 		t.Fatalf("logout = %d %s", r.StatusCode, r.body)
 	}
-	if _, ok := c.cookies[service.SessionCookie]; ok {
+	if c.Cookie(service.SessionCookie) != nil {
 		t.Error("session cookie not cleared by logout")
 	}
 	if fake.TokenActive(renewed.AccessToken) || fake.TokenActive(renewed.RefreshToken) {
@@ -220,7 +220,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 
 func TestWorkerMisconfigured(t *testing.T) {
 	w := startWorker(t, map[string]string{"GLOBUS_SDK_HTTP_TIMEOUT": "soon"})
-	c := &client{t: t, base: w.URL, cookies: map[string]*http.Cookie{}}
+	c := newClient(t, w.URL)
 	if r := c.get("/healthz"); r.StatusCode != 200 {
 		t.Errorf("/healthz of a misconfigured worker = %d %s", r.StatusCode, r.body)
 	}

@@ -141,7 +141,7 @@ func TestGroupsSessionErrors(t *testing.T) {
 		defer h.useKeys(keySpec(1))
 		r := owner.get("/groups")
 		errorBody(t, r, 401, service.CodeStorageCorrupt)
-		delete(owner.cookies, service.SessionCookie) // the browser dropped it; restore below
+		owner.c.SetCookie(service.SessionCookie, nil) // the browser dropped it; restore below
 		owner.setCookie(service.SessionCookie, sid)
 		if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok {
 			t.Error("an unreadable session was deleted: with the right key back it must work again")

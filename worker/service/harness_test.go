@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +17,7 @@ import (
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/internal/siteclient"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/worker/service"
@@ -113,14 +113,14 @@ func (h *harness) remember(secret string) {
 	}
 }
 
-// browser is one user agent: it keeps the backend's cookies itself, because Go's cookiejar
-// does not send Secure cookies over http.
+// browser is one user agent (internal/siteclient); the harness remembers every cookie value
+// and body it received, for the secret scans.
 type browser struct {
-	h       *harness
-	cookies map[string]*http.Cookie
+	h *harness
+	c *siteclient.Client
 }
 
-func (h *harness) browser() *browser { return &browser{h: h, cookies: map[string]*http.Cookie{}} }
+func (h *harness) browser() *browser { return &browser{h: h, c: &siteclient.Client{Base: h.srv.URL}} }
 
 // resp is a finished response with its body read.
 type resp struct {
@@ -131,46 +131,29 @@ type resp struct {
 // do sends a request without following redirects. header values may override Origin etc.
 func (b *browser) do(method, target string, header http.Header) *resp {
 	b.h.t.Helper()
-	u := target
-	if strings.HasPrefix(target, "/") {
-		u = b.h.srv.URL + target
-	}
-	req, err := http.NewRequest(method, u, nil)
+	r, err := b.c.Do(method, target, header)
 	if err != nil {
 		b.h.t.Fatal(err)
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	for _, c := range b.cookies {
-		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-	}
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r, err := hc.Do(req)
-	if err != nil {
-		b.h.t.Fatal(err)
-	}
-	defer r.Body.Close()
-	body, _ := io.ReadAll(r.Body)
 	for _, c := range r.Cookies() {
-		if c.MaxAge < 0 {
-			delete(b.cookies, c.Name)
-		} else {
-			b.cookies[c.Name] = c
+		if c.MaxAge >= 0 {
 			b.h.remember(c.Value)
 		}
 	}
 	b.h.mu.Lock()
-	b.h.bodies = append(b.h.bodies, string(body))
+	b.h.bodies = append(b.h.bodies, r.Body)
 	b.h.mu.Unlock()
-	return &resp{Response: r, body: string(body)}
+	return &resp{Response: r.Response, body: r.Body}
 }
+
+// cookie is the cookie the backend set under name, or nil.
+func (b *browser) cookie(name string) *http.Cookie { return b.c.Cookie(name) }
 
 func (b *browser) get(target string) *resp { return b.do(http.MethodGet, target, nil) }
 
 // setCookie sets a cookie as if the server had (for tampering tests).
 func (b *browser) setCookie(name, value string) {
-	b.cookies[name] = &http.Cookie{Name: name, Value: value}
+	b.c.SetCookie(name, &http.Cookie{Name: name, Value: value})
 }
 
 // startLogin runs GET /login and lets the fake user approve; it returns the callback URL.
@@ -200,7 +183,7 @@ func (b *browser) login() string {
 	if r.StatusCode != http.StatusFound {
 		b.h.t.Fatalf("callback = %d %s", r.StatusCode, r.body)
 	}
-	sid := b.cookies[service.SessionCookie]
+	sid := b.cookie(service.SessionCookie)
 	if sid == nil {
 		b.h.t.Fatal("no session cookie after login")
 	}

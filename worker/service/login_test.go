@@ -181,7 +181,7 @@ func TestCallbackStateRules(t *testing.T) {
 	h := newHarness(t, options{})
 	noSession := func(t *testing.T, b *browser) {
 		t.Helper()
-		if _, ok := b.cookies[service.SessionCookie]; ok {
+		if b.cookie(service.SessionCookie) != nil {
 			t.Error("a session cookie was set")
 		}
 	}
@@ -200,7 +200,7 @@ func TestCallbackStateRules(t *testing.T) {
 	t.Run("no state cookie", func(t *testing.T) {
 		b := h.browser()
 		cb := b.startLogin("/login")
-		delete(b.cookies, service.StateCookie)
+		b.c.SetCookie(service.StateCookie, nil)
 		errorBody(t, b.callback(cb), 400, service.CodeNoLogin)
 		noSession(t, b)
 	})
@@ -229,9 +229,9 @@ func TestCallbackStateRules(t *testing.T) {
 		if r := b.callback(cb); r.StatusCode != http.StatusFound {
 			t.Fatalf("first callback = %d %s", r.StatusCode, r.body)
 		}
-		first := b.cookies[service.SessionCookie].Value
+		first := b.cookie(service.SessionCookie).Value
 		errorBody(t, b.callback(cb), 400, service.CodeNoLogin) // the browser dropped the state cookie
-		if b.cookies[service.SessionCookie].Value != first {
+		if b.cookie(service.SessionCookie).Value != first {
 			t.Error("a replayed callback replaced the session")
 		}
 	})
@@ -240,7 +240,7 @@ func TestCallbackStateRules(t *testing.T) {
 		forged := strings.Repeat("A", 43)
 		b.setCookie(service.StateCookie, forged)
 		errorBody(t, b.get("/callback?code=x&state="+forged), 400, service.CodeNoLogin)
-		if _, ok := b.cookies[service.StateCookie]; ok {
+		if b.cookie(service.StateCookie) != nil {
 			t.Error("an unreadable state cookie was kept")
 		}
 	})
@@ -284,7 +284,7 @@ func TestCallbackAccessDenied(t *testing.T) {
 		t.Fatalf("fake did not deny: %s", cb)
 	}
 	errorBody(t, b.callback(cb), 400, "access_denied")
-	if _, ok := b.cookies[service.SessionCookie]; ok {
+	if b.cookie(service.SessionCookie) != nil {
 		t.Error("session cookie after a denied login")
 	}
 	if len(h.kv.Snapshot()) != 0 {
@@ -302,14 +302,14 @@ func TestCallbackReplayedCode(t *testing.T) {
 	if r := b.callback(cb); r.StatusCode != http.StatusFound {
 		t.Fatalf("callback = %d %s", r.StatusCode, r.body)
 	}
-	firstSID := b.cookies[service.SessionCookie].Value
+	firstSID := b.cookie(service.SessionCookie).Value
 	// An attacker who stole the code starts their own login and feeds the code to it.
 	attacker := h.browser()
 	ab := attacker.startLogin("/login")
 	q := ab.Query()
 	q.Set("code", cb.Query().Get("code"))
 	errorBody(t, attacker.get("/callback?"+q.Encode()), 400, "invalid_grant")
-	if _, ok := attacker.cookies[service.SessionCookie]; ok {
+	if attacker.cookie(service.SessionCookie) != nil {
 		t.Error("a replayed code produced a session")
 	}
 	if h.fake.Count("grant:authorization_code") != 2 {
