@@ -30,7 +30,7 @@ import (
 const kvBinding = "TOKENS"
 
 func main() {
-	workers.ServeNonBlock(withTestRoutes(handler()))
+	workers.ServeNonBlock(buffered(withTestRoutes(handler())))
 	exportStats()
 	workers.Ready()
 	select {} // the entry's pool decides when this instance ends

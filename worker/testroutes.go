@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"syscall/js"
 	"time"
 )
 
@@ -25,7 +26,8 @@ var served atomic.Int64
 // withTestRoutes adds routes that only `./build.sh worker -test` builds (build tag
 // workertest, output in build-test/, never deployed):
 //
-//	GET /__test/instance  "ID N": this instance's id and how many requests it served
+//	GET /__test/instance  "ID N BYTES": this instance's id, how many requests it served and
+//	                      the size of its linear memory
 //	GET /__test/panic     crashes the Go program mid-request
 //	GET /__test/leak      answers, but leaves a goroutine running after the answer
 func withTestRoutes(h http.Handler) http.Handler {
@@ -37,7 +39,8 @@ func withTestRoutes(h http.Handler) http.Handler {
 		}
 		switch r.URL.Path {
 		case "/__test/instance":
-			fmt.Fprintf(w, "%s %d\n", instanceID, n)
+			mem := js.Global().Get("context").Get("binding").Call("memoryBytes").Int()
+			fmt.Fprintf(w, "%s %d %d\n", instanceID, n, mem)
 		case "/__test/panic":
 			panic("test-only route /__test/panic")
 		case "/__test/leak":

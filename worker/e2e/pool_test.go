@@ -64,10 +64,10 @@ func instance(t *testing.T, c *client) (id string, served string) {
 	t.Helper()
 	r := c.get("/__test/instance")
 	f := strings.Fields(r.body)
-	if r.StatusCode != 200 || len(f) != 2 {
+	if r.StatusCode != 200 || len(f) != 3 {
 		t.Fatalf("/__test/instance = %d %q", r.StatusCode, r.body)
 	}
-	return f[0], f[1]
+	return f[0], f[1] // f[2] is the memory, see instanceMem
 }
 
 // TestPoolReusesAndRecovers: sequential requests share one Go instance; a crash mid-request is
@@ -160,4 +160,42 @@ func TestPoolConcurrentRefresh(t *testing.T) {
 	if n := p.fake.Count("grant:refresh_token"); n != 1 {
 		t.Errorf("refreshes = %d, want exactly 1", n)
 	}
+}
+
+// TestPoolInstanceMemory serves 990 mixed requests on one instance (sequential requests reuse
+// it) and reports the memory Go obtained after warm-up and at the end: the figures behind the
+// pool's bounds in worker/entry.mjs (4 kept, 2 temporary, replaced past 16 MiB or after 1,000
+// requests). The instance must stay under the limit, or the pool would churn.
+func TestPoolInstanceMemory(t *testing.T) {
+	p := newPoolRig(t, globustest.Options{})
+	u := p.user(t)
+	for _, path := range []string{"/", "/groups", "/groups?format=csv"} {
+		u.get(path)
+	}
+	id, _, warm := instanceMem(t, u)
+	paths := []string{"/groups", "/groups?format=csv", "/healthz", "/", "/nope"}
+	for i := 0; i < 990; i++ {
+		if i%300 == 299 {
+			p.fake.ExpireAccessTokens()
+		}
+		u.get(paths[i%len(paths)])
+	}
+	end, served, last := instanceMem(t, u)
+	t.Logf("one instance: %.1f MiB after warm-up, %.1f MiB after %d requests", float64(warm)/(1<<20), float64(last)/(1<<20), served)
+	if end != id {
+		t.Fatalf("the instance was replaced during sequential requests (%s → %s):\n%s", id, end, p.w.out)
+	}
+	if last > 16<<20 {
+		t.Errorf("an instance holds %d bytes after %d requests, past the pool's 16 MiB limit", last, served)
+	}
+}
+
+func instanceMem(t *testing.T, c *client) (id string, served, sys int) {
+	t.Helper()
+	r := c.get("/__test/instance")
+	f := strings.Fields(r.body)
+	if len(f) != 3 {
+		t.Fatalf("/__test/instance = %q", r.body)
+	}
+	return f[0], atoi(t, f[1]), atoi(t, f[2])
 }
