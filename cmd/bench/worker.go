@@ -154,7 +154,7 @@ func (b *bench) worker() error {
 		return err
 	}
 	defer r.close()
-	n := 200
+	n := 400
 	if b.quick {
 		n = 4
 	}
@@ -162,20 +162,28 @@ func (b *bench) worker() error {
 		for _, conc := range []int{1, 4} {
 			load(r.ours, path, min(n, 8), conc) // warm-up
 			load(r.base, path, min(n, 8), conc)
+			c0, _ := treeCPU(r.svc.cmd.Process.Pid)
 			ol, orps, err := load(r.ours, path, n, conc)
 			if err != nil {
 				return err
 			}
+			c1, _ := treeCPU(r.svc.cmd.Process.Pid)
 			bl, brps, err := load(r.base, path, n, conc)
 			if err != nil {
 				return err
 			}
+			c2, _ := treeCPU(r.svc.cmd.Process.Pid)
 			cond := fmt.Sprintf("miniflare 4.20260426.0 (one workerd), loopback, fake Globus, %d requests, concurrency %d", n, conc)
 			base := "hand-written JS worker, same work"
 			fig := fmt.Sprintf("GET %s, concurrency %d", path, conc)
 			b.add(Row{Section: "worker", Figure: fig + ": p50 latency", Unit: "ms", Ours: percentile(ol, 50), Baseline: percentile(bl, 50), BaseName: base, Conditions: cond})
 			b.add(Row{Section: "worker", Figure: fig + ": p95 latency", Unit: "ms", Ours: percentile(ol, 95), Baseline: percentile(bl, 95), BaseName: base, Conditions: cond})
 			b.add(Row{Section: "worker", Figure: fig + ": throughput", Unit: "req/s", Ours: orps, Baseline: brps, BaseName: base, Conditions: cond})
+			if !b.quick {
+				// CPU of node + workerd over each run (10 ms resolution), per request.
+				b.add(Row{Section: "worker", Figure: fig + ": CPU per request (node + workerd)", Unit: "ms",
+					Ours: ms(c1-c0) / float64(n), Baseline: ms(c2-c1) / float64(n), BaseName: base, Conditions: cond})
+			}
 		}
 	}
 	return nil
