@@ -6,8 +6,8 @@
 // worker/main.go: ServeNonBlock + Ready, then main blocks for ever.
 //
 // Rules that keep one request's work out of the next:
-//  - an instance goes back to the pool only after the whole response body was read (bodies are
-//    small: a page, JSON, CSV), so Go has finished writing it;
+//  - an instance goes back to the pool only once Go's handler has returned: bodies are small (a
+//    page, JSON, CSV) and worker/buffered.go hands each over whole, never as a stream;
 //  - it goes back only if Go has no more goroutines than when it was idle: a goroutine left
 //    running (say, a fetch abandoned on timeout; wasm/jsfetch waits for the fetch to settle,
 //    so ours leave none) could touch JS during another request, which workerd forbids;
@@ -92,19 +92,15 @@ function crashed(id) {
   });
 }
 
-/** Serves req on inst; resolves to a complete (buffered) Response, or null if Go exited. */
+/**
+ * Serves req on inst; resolves to the Response, or null if Go exited. worker/buffered.go makes
+ * every body one Uint8Array, complete when handleRequest resolves (Go's handler has returned),
+ * so the Response is returned as it is.
+ */
 async function serve(inst, req) {
   const exited = new Promise((resolve) => (inst.onExit = () => resolve(null)));
   try {
-    const res = await Promise.race([inst.binding.handleRequest(req), exited]);
-    if (res === null) return null;
-    const body = await Promise.race([res.arrayBuffer(), exited]);
-    if (body === null) return null;
-    return new Response(body.byteLength ? body : null, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers,
-    });
+    return await Promise.race([inst.binding.handleRequest(req), exited]);
   } finally {
     inst.onExit = null;
   }
@@ -119,7 +115,7 @@ async function reusable(inst) {
     return false;
   }
   if (inst.binding.goStats().goroutines > inst.idleGoroutines) {
-    // Goroutines that just wrote the body may still be returning: give Go one turn.
+    // Goroutines that just handed over the answer may still be returning: give Go one turn.
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (inst.exited || inst.binding.goStats().goroutines > inst.idleGoroutines) {
       console.warn(`worker: retiring a Go instance that left ${inst.binding.goStats().goroutines - inst.idleGoroutines} goroutine(s) running`);
