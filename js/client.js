@@ -41,17 +41,27 @@ function checkStorage(storage, platform) {
   return storage;
 }
 
-/** A Go client for one call at a time on a shared instance (page, Node): made once, kept. */
-async function sharedRunner(prog, goConfig) {
+/** Runs fn while the platform is told a call is in flight (Node: keep the process alive). */
+async function held(platform, fn) {
+  const release = platform.hold?.() ?? (() => {});
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+/** A Go client on a shared instance (page, Node): made once, kept. */
+async function sharedRunner(prog, goConfig, platform) {
   let api;
   try {
-    api = await prog.newClient(goConfig);
+    api = await held(platform, () => prog.newClient(goConfig));
   } catch (reason) {
     throw toError(reason);
   }
   let loggedIn = false;
   try {
-    loggedIn = await api.isLoggedIn();
+    loggedIn = await held(platform, () => api.isLoggedIn());
   } catch {
     // A corrupt stored document or a failing storage: reported on first use, not here, so the
     // app can start (and show a login).
@@ -61,7 +71,7 @@ async function sharedRunner(prog, goConfig) {
     storageKey: api.storageKey,
     loggedIn,
     setOnRefresh: (fn) => api.setOnRefresh(fn),
-    call: (method, arg) => api[method](arg),
+    call: (method, arg) => held(platform, () => api[method](arg)),
     close: () => api.release(),
   };
 }
@@ -307,6 +317,6 @@ export async function createClient(platform, config = {}) {
   const { wasm, wasmUrl, ...goConfig } = config;
   goConfig.storage = checkStorage(config.storage, platform);
   const prog = await program(source, platform);
-  const runner = prog.exclusive ? await pooledRunner(prog, goConfig) : await sharedRunner(prog, goConfig);
+  const runner = prog.exclusive ? await pooledRunner(prog, goConfig) : await sharedRunner(prog, goConfig, platform);
   return new GlobusClient(runner, platform, runner.loggedIn);
 }

@@ -16,7 +16,29 @@ const platform = {
   defaultWasm: () => new URL("./globus-edge.wasm", import.meta.url).href,
   // fetch cannot read file: URLs in Node.
   load: async (url) => (url.startsWith("file:") ? new Uint8Array(await readFile(new URL(url))) : fetch(url)),
+  // Go's timers are Node timers that would keep the process alive after the script is done
+  // (Go leaves the next timer scheduled, e.g. a 60 s HTTP timeout already cancelled): unref
+  // them, and keep the process alive only while a client call is in flight (hold).
+  adoptGo(go) {
+    const imports = go.importObject.gojs;
+    const schedule = imports["runtime.scheduleTimeoutEvent"];
+    imports["runtime.scheduleTimeoutEvent"] = (sp) => {
+      schedule(sp);
+      for (const t of go._scheduledTimeouts.values()) t.unref?.();
+    };
+  },
+  hold() {
+    if (inFlight++ === 0) keepAlive = setInterval(() => {}, 2 ** 30);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--inFlight === 0) clearInterval(keepAlive);
+    };
+  },
 };
+let inFlight = 0;
+let keepAlive;
 
 /** Creates a client; see index.d.ts. storage defaults to "memory" (see node-file-storage.js for a file). */
 export function createGlobusClient(config) {

@@ -92,13 +92,14 @@ let programCount = 0;
  * newClient and version; dead becomes true if the program ever exits. Go finds ns through a
  * global named by its first argument, deleted again at once so other scripts cannot reach it.
  */
-async function startGo(module) {
+async function startGo(module, platform) {
   const name = `__globusEdge${programCount++ || ""}`;
   const ns = { locks };
   const ready = new Promise((resolve) => { ns.ready = resolve; });
   const t0 = performance.now();
   const go = new globalThis.Go();
   go.argv = ["globus-edge", name];
+  platform.adoptGo?.(go);
   const instance = await WebAssembly.instantiate(module, go.importObject);
   const t1 = performance.now();
   globalThis[name] = ns;
@@ -145,7 +146,7 @@ function cached(source, make) {
 /** One shared Go instance (page, Node): every client of the process uses it. */
 function sharedProgram(source, platform) {
   return cached(source, async () => {
-    const inst = await startGo(await compile(source, platform));
+    const inst = await startGo(await compile(source, platform), platform);
     // A crash after the start: say so once, and let the next createGlobusClient start afresh.
     inst.exited.catch((e) => {
       (typeof source === "string" ? byURL : byObject).delete(source);
@@ -171,7 +172,7 @@ const pools = new WeakMap();
  */
 function pooledProgram(module) {
   if (!pools.has(module)) {
-    const pool = createPool({ create: () => startGo(module), max: POOL_MAX, overflow: POOL_OVERFLOW });
+    const pool = createPool({ create: () => startGo(module, { name: "workerd" }), max: POOL_MAX, overflow: POOL_OVERFLOW });
     pools.set(module, {
       exclusive: true,
       pool,
