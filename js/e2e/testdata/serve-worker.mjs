@@ -2,7 +2,7 @@
 // --outdir DIR`: DIR/worker.js and its .wasm modules) in workerd through Miniflare, offline,
 // for the js/e2e tests.
 //
-//   node js/e2e/testdata/serve-worker.mjs DIR
+//   node js/e2e/testdata/serve-worker.mjs DIR [SCRIPT]   (SCRIPT default worker.js)
 //
 // Vars from this process's environment: GLOBUS_CLIENT_ID, GLOBUS_SDK_SERVICE_URL_AUTH,
 // GLOBUS_SDK_SERVICE_URL_GROUPS. KV namespace TOKENS in memory.
@@ -22,7 +22,7 @@ const mf = new Miniflare({
   log: new Log(LogLevel.WARN),
   cf: false,
   modules: true,
-  scriptPath: resolve(dir, "worker.js"),
+  scriptPath: resolve(dir, process.argv[3] || "worker.js"),
   modulesRoot: dir,
   modulesRules: [
     { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
