@@ -10,6 +10,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -198,4 +199,14 @@ func assertChecks(t *testing.T, runtime string, raw []byte, minChecks int) {
 			t.Logf("%s: ok: %s %s", runtime, r.Name, r.Detail)
 		}
 	}
+}
+
+// splitCSV parses the CLI's CSV.
+func splitCSV(t *testing.T, s string) [][]string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(s)).ReadAll()
+	if err != nil {
+		t.Fatalf("the CLI's CSV does not parse: %v", err)
+	}
+	return recs
 }
