@@ -64,3 +64,25 @@ func TestObjectStorageRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryPendingLoginWithoutSessionStorage: where there is no sessionStorage (Node), the
+// login in progress is kept in memory, and still taken once.
+func TestMemoryPendingLoginWithoutSessionStorage(t *testing.T) {
+	if !js.Global().Get("sessionStorage").IsUndefined() {
+		t.Skip("this runtime has sessionStorage")
+	}
+	c := newTestClient(t, `{storage: "memory", `+unreachable+`}`)
+	if _, rej := call(t, c, "startLogin", "paste"); !rej.IsUndefined() {
+		t.Fatalf("startLogin without sessionStorage rejected: %s", jsonString(rej))
+	}
+	// A redirect with another state is refused as a mismatch: there is a login in progress
+	// (with none, the answer would be no_login_in_progress).
+	if _, rej := call(t, c, "finishRedirect", "?code=x&state=not-this-one"); rej.Get("code").String() != "state_mismatch" {
+		t.Fatalf("finishing with another state: %s", jsonString(rej))
+	}
+	// It belongs to this client only.
+	other := newTestClient(t, `{storage: "memory", `+unreachable+`}`)
+	if _, rej := call(t, other, "finishRedirect", "?code=x&state=not-this-one"); rej.Get("code").String() != "no_login_in_progress" {
+		t.Fatalf("another client finishing it: %s", jsonString(rej))
+	}
+}
