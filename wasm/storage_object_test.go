@@ -66,7 +66,7 @@ func TestObjectStorageRefusals(t *testing.T) {
 }
 
 // TestMemoryPendingLoginWithoutSessionStorage: where there is no sessionStorage (Node), the
-// login in progress is kept in memory, and still taken once.
+// login in progress is kept in memory, one per client.
 func TestMemoryPendingLoginWithoutSessionStorage(t *testing.T) {
 	if !js.Global().Get("sessionStorage").IsUndefined() {
 		t.Skip("this runtime has sessionStorage")
