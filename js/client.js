@@ -22,18 +22,14 @@ function checkStorage(storage, platform) {
     return platform.defaultStorage;
   }
   if (typeof storage === "string") {
-    if (!storageKinds.includes(storage)) {
-      throw new TypeError(`globus-edge: config.storage must be "localStorage", "sessionStorage", "memory" or an object with get, put and delete methods, got "${storage}"`);
-    }
-    if (platform.name === "workerd") {
+    // An unknown name is Go's to refuse (invalid_config, like every other bad setting).
+    if (platform.name === "workerd" && storageKinds.includes(storage)) {
       // Each call may run on another Go instance: only a shared storage keeps the login.
       throw new TypeError(`globus-edge: config.storage "${storage}" does not work in workerd: pass a storage object (e.g. storage: env.TOKENS)`);
     }
     return storage;
   }
-  if (typeof storage !== "object" && typeof storage !== "function") {
-    throw new TypeError(`globus-edge: config.storage must be a string or an object with get, put and delete methods, got ${typeof storage}`);
-  }
+  if (typeof storage !== "object" && typeof storage !== "function") return storage; // Go says what is wrong
   const missing = storageMethods.filter((m) => typeof storage[m] !== "function");
   if (missing.length) {
     throw new TypeError(`globus-edge: config.storage has no ${missing.join(", ")} method (a storage needs get(key), put(key, value) and delete(key))`);

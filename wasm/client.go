@@ -16,6 +16,7 @@ import (
 	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 	"github.com/globus-edge/globus-edge/wasm/jsfetch"
 	"github.com/globus-edge/globus-edge/wasm/jsstorage"
+	"github.com/globus-edge/globus-edge/wasm/webstorage"
 )
 
 // client is one configured app.App seen from JavaScript. Its methods translate arguments and
@@ -39,6 +40,9 @@ func newClient(v js.Value, locks jsstorage.Locks) (*client, error) {
 		return nil, configError{err}
 	}
 	storage, err := o.tokenStorage(locks)
+	if errors.Is(err, webstorage.ErrUnavailable) {
+		return nil, configError{fmt.Errorf("config.storage %q: %w (use \"memory\" or a storage object)", o.Storage, err)}
+	}
 	if err != nil {
 		return nil, err
 	}

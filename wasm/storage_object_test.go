@@ -9,6 +9,7 @@ import (
 
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/wasm/internal/jstest"
+	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 )
 
 // newObjectStorage is a Map-backed storage object recording the options of each put; it is
@@ -84,5 +85,18 @@ func TestMemoryPendingLoginWithoutSessionStorage(t *testing.T) {
 	other := newTestClient(t, `{storage: "memory", `+unreachable+`}`)
 	if _, rej := call(t, other, "finishRedirect", "?code=x&state=not-this-one"); rej.Get("code").String() != "no_login_in_progress" {
 		t.Fatalf("another client finishing it: %s", jsonString(rej))
+	}
+}
+
+// TestUnavailableStorageIsAConfigError: asking for localStorage where there is none (Node) is
+// a configuration mistake, reported as invalid_config.
+func TestUnavailableStorageIsAConfigError(t *testing.T) {
+	if !js.Global().Get("localStorage").IsUndefined() {
+		t.Skip("this runtime has localStorage")
+	}
+	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, jsstorage.Locks{}) })})
+	_, rej := call(t, ns, "newClient", obj(t, `{storage: "localStorage"}`))
+	if rej.Get("code").String() != "invalid_config" || !strings.Contains(rej.Get("message").String(), "not available") {
+		t.Fatalf("rejection = %s", jsonString(rej))
 	}
 }

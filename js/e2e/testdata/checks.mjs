@@ -83,7 +83,8 @@ export async function runChecks(opts) {
 
   await check("storage objects of the wrong shape are TypeErrors", async () => {
     await rejects(() => createGlobusClient({ ...base, storage: { get() {}, delete() {} } }), (e) => e instanceof TypeError && /no put method/.test(e.message), "storage without put");
-    await rejects(() => createGlobusClient({ ...base, storage: "cookies" }), (e) => e instanceof TypeError && /config\.storage/.test(e.message), "storage cookies");
+    await rejects(() => createGlobusClient({ ...base, storage: "cookies" }), (e) => e.name === "GlobusError" && e.code === "invalid_config" && /config\.storage/.test(e.message), "storage cookies");
+    await rejects(() => createGlobusClient({ ...base, storage: 42 }), (e) => e.code === "invalid_config" && /config\.storage/.test(e.message), "storage 42");
     if (runtime === "workerd") {
       await rejects(() => createGlobusClient({ ...base, storage: undefined }), (e) => e instanceof TypeError && /required in workerd/.test(e.message), "no storage in workerd");
       await rejects(() => createGlobusClient({ ...base, storage: "memory" }), (e) => e instanceof TypeError && /workerd/.test(e.message), "memory in workerd");
