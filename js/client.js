@@ -3,6 +3,7 @@
 // every Globus and token decision is made in Go (package app). Entry modules (index.js,
 // node.js, workerd.js) pass their platform: how to load a wasm URL, the defaults, the name.
 import { GlobusError, LoginRequiredError, toError } from "./errors.js";
+import { pooledRunner, sharedRunner } from "./runners.js";
 import { program, wasmSource } from "./runtime.js";
 
 export { GlobusError, LoginRequiredError };
@@ -35,79 +36,6 @@ function checkStorage(storage, platform) {
     throw new TypeError(`globus-edge: config.storage has no ${missing.join(", ")} method (a storage needs get(key), put(key, value) and delete(key))`);
   }
   return storage;
-}
-
-/** Runs fn while the platform is told a call is in flight (Node: keep the process alive). */
-async function held(platform, fn) {
-  const release = platform.hold?.() ?? (() => {});
-  try {
-    return await fn();
-  } finally {
-    release();
-  }
-}
-
-/** A Go client on a shared instance (page, Node): made once, kept. */
-async function sharedRunner(prog, goConfig, platform) {
-  let api;
-  try {
-    api = await held(platform, () => prog.newClient(goConfig));
-  } catch (reason) {
-    throw toError(reason);
-  }
-  let loggedIn = false;
-  try {
-    loggedIn = await held(platform, () => api.isLoggedIn());
-  } catch {
-    // A corrupt stored document or a failing storage: reported on first use, not here, so the
-    // app can start (and show a login).
-  }
-  return {
-    config: api.config,
-    storageKey: api.storageKey,
-    loggedIn,
-    setOnRefresh: (fn) => api.setOnRefresh(fn),
-    call: (method, arg) => held(platform, () => api[method](arg)),
-    close: () => api.release(),
-  };
-}
-
-/**
- * A Go client per call on a pooled instance (workerd): nothing of it outlives the call, so no
- * Go object or promise is carried from one request into another.
- */
-async function pooledRunner(prog, goConfig) {
-  let onRefresh = () => {};
-  const withClient = (fn) => prog.use(async (ns) => {
-    let api;
-    try {
-      api = await ns.newClient(goConfig);
-    } catch (reason) {
-      throw toError(reason);
-    }
-    try {
-      return await fn(api);
-    } finally {
-      api.release();
-    }
-  });
-  // One instance visit for the description and the first look at storage.
-  const { config, storageKey, loggedIn } = await withClient(async (api) => ({
-    config: api.config,
-    storageKey: api.storageKey,
-    loggedIn: await api.isLoggedIn().catch(() => false), // as in sharedRunner
-  }));
-  return {
-    config,
-    storageKey,
-    loggedIn,
-    setOnRefresh: (fn) => { onRefresh = fn; },
-    call: (method, arg) => withClient((api) => {
-      api.setOnRefresh(() => onRefresh());
-      return api[method](arg);
-    }),
-    close: () => {},
-  };
 }
 
 /** A Globus login and Groups client; see createGlobusClient. */

@@ -33,7 +33,7 @@ cmd_web() {
 
   # The page loads the browser entry as globus-edge.js, beside the modules it imports.
   cp "$pkg/index.js" "$out/globus-edge.js"
-  cp "$pkg/client.js" "$pkg/runtime.js" "$pkg/errors.js" "$pkg/pool.js" "$out/"
+  cp "$pkg/client.js" "$pkg/runners.js" "$pkg/runtime.js" "$pkg/errors.js" "$pkg/pool.js" "$out/"
   cp "$pkg/wasm_exec.js" "$pkg/globus-edge.wasm" web/page.js web/page.css "$out/"
   go run ./web/webconfig -template web/index.html -out "$out"
 
