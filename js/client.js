@@ -102,7 +102,8 @@ export class GlobusClient {
       if (typeof url !== "string" && !(url instanceof URL)) {
         throw new TypeError(`globus-edge: handleRedirect(url): url must be a string or a URL, got ${typeof url}`);
       }
-      u = new URL(String(url));
+      // Relative to the page in a browser; elsewhere the URL must be absolute.
+      u = new URL(String(url), globalThis.location?.href);
     }
     if (!u.searchParams.has("code") && !u.searchParams.has("error")) return false;
     const search = u.search;
