@@ -164,6 +164,15 @@ const POOL_OVERFLOW = 2;
 const pools = new WeakMap();
 
 /**
+ * How long one call may hold an instance before the next acquirer retires it as abandoned.
+ * workerd can cancel a request (its client went away, it hit a limit) and with it the request's
+ * continuations: the call's finally would never run and its instance would stay busy for ever.
+ * No call takes this long (at most 5 attempts of the HTTP timeout, 60 s by default, plus
+ * backoff). Not covered by a test: it would have to wait that long.
+ */
+const ABANDONED_MS = 15 * 60 * 1000;
+
+/**
  * A pool of Go instances (workerd). use(fn) runs fn(ns) on an instance that serves nothing else
  * until fn settles; an instance whose program died is retired, never reused. Made without
  * awaiting anything, and cached as a plain object, not a promise: a promise made in one
@@ -173,16 +182,31 @@ const pools = new WeakMap();
 function pooledProgram(module) {
   if (!pools.has(module)) {
     const pool = createPool({ create: () => startGo(module, { name: "workerd" }), max: POOL_MAX, overflow: POOL_OVERFLOW });
+    const busy = new Map(); // instance → when its call started
+    const retireAbandoned = () => {
+      const now = Date.now();
+      for (const [inst, since] of busy) {
+        if (now - since > ABANDONED_MS) {
+          busy.delete(inst);
+          pool.retire(inst);
+        }
+      }
+    };
     pools.set(module, {
       exclusive: true,
       pool,
       async use(fn) {
+        retireAbandoned();
         const inst = await pool.acquire();
+        busy.set(inst, Date.now());
         try {
           return await fn(inst.ns);
         } finally {
-          if (inst.dead) pool.retire(inst);
-          else pool.release(inst);
+          // An instance retired as abandoned meanwhile is no longer the pool's to take back.
+          if (busy.delete(inst)) {
+            if (inst.dead) pool.retire(inst);
+            else pool.release(inst);
+          }
         }
       },
     });
