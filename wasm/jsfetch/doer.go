@@ -31,9 +31,10 @@ type Doer struct {
 }
 
 // credentials is the credentials field to send, or "" for none. workerd has no cookie jar, so
-// the field means nothing there, and workerd releases before 2025 threw "The 'credentials'
-// field on 'RequestInitializerDict' is not implemented" (the one measured here, 1.20260426,
-// accepts "omit"); leaving it out keeps older runtimes working and changes nothing.
+// the field means nothing there. The workerd measured here (miniflare 4.20260426.0) accepts
+// "omit" and "same-origin" at every compatibility date from 2022-11-30 to 2026-04-01, but older
+// releases threw "The 'credentials' field on 'RequestInitializerDict' is not implemented":
+// leaving it out keeps those working and changes nothing.
 func (d Doer) credentials() string {
 	if d.Credentials != "" {
 		return d.Credentials
