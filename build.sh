@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build.sh — build, test, demo and benchmark globus-edge. Usable from any directory.
 #   ./build.sh demo     the offline demo against the built-in fake Globus (README's main command)
-#   ./build.sh test     every test: vet, gofmt, Go tests (core, CLI, fake, browser, worker), js/wasm tests
+#   ./build.sh test     every test: vet, gofmt, Go tests (core, CLI, fake, browser, worker, JS package), js/wasm tests
 #   ./build.sh cli      build the native CLI into dist/globus-groups
 #   ./build.sh web      build the static page into dist/web/
 #   ./build.sh worker   build the Cloudflare Worker into build/
@@ -41,7 +41,7 @@ cmd_test() {
   echo "== go vet"
   go vet ./...
   GOOS=js GOARCH=wasm go vet ./...
-  echo "== go test (native: core, CLI, fake, browser and worker end-to-end)"
+  echo "== go test (native: core, CLI, fake, browser, worker and JS package (js/e2e) end-to-end)"
   go test -count=1 ./...
   echo "== node --test (the JS modules' own tests)"
   node --test js/

@@ -1,11 +1,14 @@
 // workers.mjs — the worker benchmark's runtime: our Go worker (build/) and the hand-written
 // JavaScript baseline (bench/baseline/worker/worker.mjs) in ONE Miniflare, i.e. the same workerd
-// process, routed by Host header: "ours.test" and "baseline.test".
+// process, routed by Host header: "ours.test" and "baseline.test". With JS_WORKER_DIR set, also
+// the JS-written worker on @globus-edge/client (js/example-worker bundled by wrangler into that
+// directory, main module worker.js) as "js.test".
 //
 //   node bench/workers.mjs        (settings from the environment, see below)
 //
 // Environment: GLOBUS_SDK_SERVICE_URL_AUTH, GLOBUS_SDK_SERVICE_URL_GROUPS, GLOBUS_CLIENT_ID,
-// TOKEN_ENCRYPTION_KEY (ours), BASELINE_KEY (baseline, base64url AES-256 key).
+// TOKEN_ENCRYPTION_KEY (ours), BASELINE_KEY (baseline, base64url AES-256 key), JS_WORKER_DIR and
+// JS_CLIENT_ID (the JS-written worker).
 // stdout line 1: the URL; line 2: "kv URL" where PUT URL/<worker>/<key> stores a KV value
 // (to seed the baseline's session). Stops when stdin closes or on SIGTERM.
 import { createServer } from "node:http";
@@ -46,6 +49,24 @@ const mf = new Miniflare({
       scriptPath: resolve(root, "bench/baseline/worker/worker.mjs"),
       bindings: { GLOBUS_SDK_SERVICE_URL_GROUPS: env.GLOBUS_SDK_SERVICE_URL_GROUPS, BASELINE_KEY: env.BASELINE_KEY },
     },
+    ...(env.JS_WORKER_DIR
+      ? [{
+        ...common,
+        name: "js",
+        routes: ["js.test/*"],
+        scriptPath: resolve(env.JS_WORKER_DIR, "worker.js"),
+        modulesRoot: env.JS_WORKER_DIR,
+        modulesRules: [
+          { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+          { type: "CompiledWasm", include: ["**/*.wasm"] },
+        ],
+        bindings: {
+          GLOBUS_SDK_SERVICE_URL_AUTH: env.GLOBUS_SDK_SERVICE_URL_AUTH,
+          GLOBUS_SDK_SERVICE_URL_GROUPS: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
+          GLOBUS_CLIENT_ID: env.JS_CLIENT_ID,
+        },
+      }]
+      : []),
   ],
 });
 

@@ -1,8 +1,22 @@
-// Type declarations for @globus-edge/browser.
+// Type declarations for @globus-edge/client (browsers, Cloudflare Workers, Node ≥ 20).
 
 /** Where tokens are kept. localStorage survives reloads and is shared by the origin's tabs
- * (and readable by any script on the page); sessionStorage is per tab; memory is per page load. */
+ * (and readable by any script on the page); sessionStorage is per tab; memory is per page load
+ * (or per process in Node). Not in workerd, where storage must be a StorageObject. */
 export type StorageKind = "localStorage" | "sessionStorage" | "memory";
+
+/**
+ * Any key-value store: a Workers KV binding as it is (storage: env.TOKENS), or your own. Each
+ * method may return its result or a Promise of it. get must give a string or null; put gets
+ * options {expirationTtl: seconds} for records that may expire (the login in progress, the
+ * refresh lease) — a store may ignore it. Values are the Python SDK's v2 token document (JSON)
+ * and small JSON records; see the README for the keys.
+ */
+export interface StorageObject {
+  get(key: string): string | null | undefined | Promise<string | null | undefined>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): void | Promise<unknown>;
+  delete(key: string): void | Promise<unknown>;
+}
 
 export interface GlobusClientConfig {
   /** Native-app client id. Default: the Globus SDK tutorial client (paste-code login only). */
@@ -19,12 +33,19 @@ export interface GlobusClientConfig {
   environment?: string;
   /** Per-request timeout in seconds; -1 for none. Default: 60. */
   httpTimeout?: number | string;
-  /** Default: "localStorage". */
-  storage?: StorageKind;
-  /** Token document namespace (Python JSONTokenStorage). Default: "DEFAULT". */
+  /** Default: "localStorage" in a browser window, "memory" in Node; required in workerd
+   * (a StorageObject, e.g. env.TOKENS). */
+  storage?: StorageKind | StorageObject;
+  /** Token document namespace (Python JSONTokenStorage): tells users sharing one storage apart
+   * (e.g. a session id in a worker). Default: "DEFAULT". */
   namespace?: string;
-  /** URL of globus-edge.wasm. Default: beside this module (set it when you bundle). */
+  /** URL of globus-edge.wasm (browsers: fetched; Node: file: or http(s):). Default: beside
+   * this module (set it when you bundle for a browser). Not in workerd. */
   wasmUrl?: string | URL;
+  /** The wasm itself, instead of wasmUrl: a compiled module (workerd: the only kind, and the
+   * default is the package's own import), or its bytes, or a Response (browsers, Node). Go
+   * starts once per source and process; clients given the same source share it. */
+  wasm?: WebAssembly.Module | ArrayBuffer | Uint8Array | Response;
 }
 
 /** The configuration in use, defaults filled in. */
@@ -36,7 +57,8 @@ export interface ResolvedConfig {
   authCodePage: string;
   environment: string;
   scopes: string;
-  storage: StorageKind;
+  /** "custom" for a StorageObject. */
+  storage: StorageKind | "custom";
   namespace: string;
 }
 
@@ -84,14 +106,31 @@ export interface GroupsOptions {
 
 export type GlobusEvent = "login" | "logout" | "refresh" | "error";
 
+/** What went wrong, in the one vocabulary of every globus-edge host (Go's app.Kind). */
+export type ErrorKind =
+  | "login_required" // no usable tokens (or Globus refused the refresh token: storage cleared)
+  | "state_mismatch" // a redirect that is not this login's (the login in progress stays)
+  | "no_login_in_progress" // nothing to finish: finished already, expired (10 min), never started
+  | "invalid_grant" // Globus refused the code
+  | "authorize_error" // ?error= on the redirect (code is then Globus's, e.g. "access_denied")
+  | "storage_corrupt" // the stored document cannot be read (left as it is)
+  | "storage_error" // the storage itself failed (threw, rejected, returned a non-string)
+  | "invalid_config"
+  | "timeout"
+  | "network_error"
+  | "globus_error" // another Globus answer (code is then Globus's own when it sent one)
+  | "internal_error";
+
+/** Codes of the JS module itself. */
+export type ModuleErrorCode = "wasm_load_failed" | "wasm_exited" | "client_closed";
+
 export class GlobusError extends Error {
   name: "GlobusError" | "LoginRequiredError";
   /** HTTP status of the Globus answer, or 0. */
   httpStatus: number;
-  /** Globus's code (e.g. "invalid_grant", "access_denied") or globus-edge's: "login_required",
-   * "state_mismatch", "no_login_in_progress", "network_error", "timeout", "storage_corrupt",
-   * "storage_error", "invalid_config", "wasm_load_failed", "wasm_exited". */
-  code: string;
+  /** An ErrorKind or ModuleErrorCode, or Globus's own code for its answers (e.g.
+   * "invalid_grant", "access_denied", "FORBIDDEN"). Messages never contain tokens. */
+  code: ErrorKind | ModuleErrorCode | (string & {});
   /** Globus's request id, or "". */
   requestId: string;
   loginRequired: boolean;
@@ -105,10 +144,17 @@ export class LoginRequiredError extends GlobusError {
 export class GlobusClient {
   private constructor();
   readonly config: ResolvedConfig;
-  /** Redirects to Globus Auth; the browser comes back to redirectUri. */
+  /** The token document's storage key ("" for memory storage). */
+  readonly storageKey: string;
+  /** Redirects to Globus Auth; the browser comes back to redirectUri. Browsers only (TypeError elsewhere). */
   login(): Promise<void>;
-  /** Finishes a redirect login if the page URL carries ?code= or ?error=; true when it did. */
-  handleRedirect(): Promise<boolean>;
+  /** Starts a redirect login without navigating; resolves to the URL to send the user to. The
+   * login in progress waits in the storage (single use, 10 minutes). */
+  authorizeUrl(): Promise<string>;
+  /** Finishes a redirect login from the callback URL (in a browser: the page's address by
+   * default, whose code/state are then removed); true when it did, false when the URL carries
+   * neither ?code= nor ?error=. */
+  handleRedirect(url?: string | URL): Promise<boolean>;
   /** Starts a login ending on Globus Auth's auth-code page; resolves to the URL to open. */
   startPasteCodeLogin(): Promise<string>;
   finishPasteCodeLogin(code: string): Promise<void>;
@@ -118,8 +164,12 @@ export class GlobusClient {
   myGroupsReport(options?: GroupsOptions): Promise<GroupsReport>;
   /** Revokes both tokens at Globus Auth and clears storage (storage is cleared even if revoking fails). */
   logout(): Promise<void>;
+  /** Releases the client (later calls reject with code "client_closed"); stored tokens stay. */
+  close(): void;
   on(event: "error", listener: (error: GlobusError) => void): () => void;
   on(event: "login" | "logout" | "refresh", listener: () => void): () => void;
 }
 
+/** Creates a client. Rejects with a TypeError for a wasm of the wrong type or a storage
+ * object without get/put/delete, with a GlobusError ("invalid_config") for other bad settings. */
 export function createGlobusClient(config?: GlobusClientConfig): Promise<GlobusClient>;

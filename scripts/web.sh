@@ -10,10 +10,12 @@
 # browser tests build into a temporary directory that way.
 
 # cmd_web builds the wasm once and lays out two directories from it:
-#   dist/js/   the @globus-edge/browser package: index.js, index.d.ts, package.json,
-#              wasm_exec.js, globus-edge.wasm (npm pack-able)
-#   dist/web/  the page: index.html, page.js, page.css, globus-edge.js (the shim),
-#              wasm_exec.js, globus-edge.wasm, and config.json when configured
+#   dist/js/   the @globus-edge/client package: the files its package.json lists (entries for
+#              browsers, Node and workerd, their shared modules, types, wasm_exec.js,
+#              globus-edge.wasm; npm pack-able)
+#   dist/web/  the page: index.html, page.js, page.css, globus-edge.js (the browser entry) and
+#              the modules it imports, wasm_exec.js, globus-edge.wasm, and config.json when
+#              configured
 cmd_web() {
   local dist="${DIST:-$ROOT/dist}"
   local pkg="$dist/js" out="$dist/web" raw gz
@@ -22,15 +24,21 @@ cmd_web() {
   GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$pkg/globus-edge.wasm" ./wasm
   # wasm_exec.js must come from the toolchain that built the wasm.
   cp "$GOROOT_WASM/wasm_exec.js" "$pkg/wasm_exec.js"
-  cp js/index.js js/index.d.ts js/package.json "$pkg/"
-  [ -f js/README.md ] && cp js/README.md "$pkg/"
+  local f
+  # Every file package.json lists, so what is built is what would be published.
+  for f in $(node -e 'for (const f of require("./js/package.json").files) console.log(f)'); do
+    case "$f" in wasm_exec.js|globus-edge.wasm) ;; *) cp "js/$f" "$pkg/" ;; esac
+  done
+  cp js/package.json "$pkg/"
 
+  # The page loads the browser entry as globus-edge.js, beside the modules it imports.
   cp "$pkg/index.js" "$out/globus-edge.js"
+  cp "$pkg/client.js" "$pkg/runners.js" "$pkg/runtime.js" "$pkg/errors.js" "$pkg/pool.js" "$out/"
   cp "$pkg/wasm_exec.js" "$pkg/globus-edge.wasm" web/page.js web/page.css "$out/"
   go run ./web/webconfig -template web/index.html -out "$out"
 
   raw=$(wc -c < "$out/globus-edge.wasm")
   gz=$(gzip -9 -c "$out/globus-edge.wasm" | wc -c)
   awk -v raw="$raw" -v gz="$gz" -v f="$out/globus-edge.wasm" 'BEGIN { printf "built %s: %d bytes raw (%.2f MB), %d bytes gzip -9 (%.2f MB)\n", f, raw, raw / 1e6, gz, gz / 1e6 }'
-  echo "built $pkg (npm package @globus-edge/browser) and $out (serve it over http(s); .wasm as application/wasm is fastest)"
+  echo "built $pkg (npm package @globus-edge/client) and $out (serve it over http(s); .wasm as application/wasm is fastest)"
 }

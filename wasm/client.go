@@ -15,6 +15,7 @@ import (
 	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 	"github.com/globus-edge/globus-edge/wasm/jsfetch"
+	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 	"github.com/globus-edge/globus-edge/wasm/webstorage"
 )
 
@@ -23,28 +24,29 @@ import (
 type client struct {
 	app  *app.App
 	opts options
-	// pending is the login in progress, in sessionStorage: it survives the redirect to Globus
-	// Auth and back but never leaves the tab.
+	// pending is the login in progress (see options.pendingLogin).
 	pending auth.PendingLogin
 	// onRefresh is the JavaScript function told after tokens were renewed and stored.
 	onRefresh js.Value
+	// funcs are the functions of the JavaScript face, released by its release().
+	funcs []js.Func
 }
 
-// newClient builds a client from a JavaScript config object.
-func newClient(v js.Value) (*client, error) {
+// newClient builds a client from a JavaScript config object; locks is the realm's lock table
+// (see jsstorage.Locks).
+func newClient(v js.Value, locks jsstorage.Locks) (*client, error) {
 	o, err := parseOptions(v)
 	if err != nil {
 		return nil, configError{err}
 	}
-	storage, err := o.tokenStorage()
+	storage, err := o.tokenStorage(locks)
+	if errors.Is(err, webstorage.ErrUnavailable) {
+		return nil, configError{fmt.Errorf("config.storage %q: %w (use \"memory\" or a storage object)", o.Storage, err)}
+	}
 	if err != nil {
 		return nil, err
 	}
-	flowBlob, err := webstorage.Open(webstorage.Session, webstorage.FlowKey(o.Config.ClientID))
-	if err != nil {
-		return nil, fmt.Errorf("the login needs sessionStorage: %w", err)
-	}
-	c := &client{opts: o, pending: auth.PendingLogin{Blob: flowBlob}, onRefresh: js.Undefined()}
+	c := &client{opts: o, pending: o.pendingLogin(), onRefresh: js.Undefined()}
 	c.app = app.New(o.Config, jsfetch.Doer{}, storage, "")
 	c.app.Scopes = o.Scopes
 	c.app.OnRefresh = c.refreshed
@@ -57,8 +59,9 @@ func (c *client) refreshed() {
 	}
 }
 
-// object is the JavaScript face of the client: a description of the resolved configuration
-// and one Promise-returning function per operation.
+// object is the JavaScript face of the client: a description of the resolved configuration,
+// one Promise-returning function per operation, and release(), which frees the functions (a
+// client made per request, as in a worker, must not leak them).
 func (c *client) object() js.Value {
 	cfg := c.opts.Config
 	scopes := c.opts.Scopes
@@ -72,23 +75,40 @@ func (c *client) object() js.Value {
 			"scopes": strings.Join(scopes, " "), "storage": c.opts.Storage, "namespace": c.opts.namespace(),
 		},
 		"storageKey":      c.opts.storageKey(),
-		"startLogin":      method(c.startLogin),
-		"finishRedirect":  method(c.finishRedirect),
-		"finishPasteCode": method(c.finishPasteCode),
-		"isLoggedIn":      method(c.isLoggedIn),
-		"myGroups":        method(c.myGroups),
-		"logout":          method(c.logout),
-		"setOnRefresh": js.FuncOf(func(_ js.Value, args []js.Value) any {
+		"startLogin":      c.method(c.startLogin),
+		"finishRedirect":  c.method(c.finishRedirect),
+		"finishPasteCode": c.method(c.finishPasteCode),
+		"isLoggedIn":      c.method(c.isLoggedIn),
+		"myGroups":        c.method(c.myGroups),
+		"logout":          c.method(c.logout),
+		"setOnRefresh": c.fn(func(_ js.Value, args []js.Value) any {
 			c.onRefresh = arg(args, 0, js.Undefined())
+			return nil
+		}),
+		"release": c.fn(func(js.Value, []js.Value) any {
+			// Released after this call returns: a Func may not release itself while running.
+			funcs := c.funcs
+			c.funcs, c.onRefresh = nil, js.Undefined()
+			go func() {
+				for _, f := range funcs {
+					f.Release()
+				}
+			}()
 			return nil
 		}),
 	})
 }
 
-// method wraps an operation as a JavaScript function returning a Promise. The functions live
-// as long as the page, so they are never released.
-func method(fn func(ctx context.Context, args []js.Value) (any, error)) js.Func {
-	return js.FuncOf(func(_ js.Value, args []js.Value) any {
+// fn makes a JavaScript function that release() frees.
+func (c *client) fn(f func(js.Value, []js.Value) any) js.Func {
+	jf := js.FuncOf(f)
+	c.funcs = append(c.funcs, jf)
+	return jf
+}
+
+// method wraps an operation as a JavaScript function returning a Promise.
+func (c *client) method(fn func(ctx context.Context, args []js.Value) (any, error)) js.Func {
+	return c.fn(func(_ js.Value, args []js.Value) any {
 		return jsx.Promise(func() (any, error) { return fn(context.Background(), args) }, errorValue)
 	})
 }
@@ -101,7 +121,7 @@ func arg(args []js.Value, i int, def js.Value) js.Value {
 	return def
 }
 
-// startLogin(mode) begins a login and keeps it in sessionStorage; it resolves to the
+// startLogin(mode) begins a login and keeps it as the login in progress; it resolves to the
 // authorize URL. mode "redirect" comes back to the configured redirectUri; "paste" ends on
 // Auth's auth-code page, whose code the user pastes.
 func (c *client) startLogin(ctx context.Context, args []js.Value) (any, error) {

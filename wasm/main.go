@@ -12,6 +12,7 @@ import (
 
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
+	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 )
 
 // defaultNamespace is the global used when the shim passes no name.
@@ -29,7 +30,9 @@ func main() {
 	}
 	ns.Set("version", tokens.SDKVersion)
 	// newClient(config) resolves to a client object; see client.object.
-	ns.Set("newClient", js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args) }))
+	// The realm's lock table, shared by every Go instance the shim starts (see jsstorage.Locks).
+	locks := jsstorage.Locks{Table: ns.Get("locks")}
+	ns.Set("newClient", js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, locks) }))
 	if ready := ns.Get("ready"); ready.Type() == js.TypeFunction {
 		ready.Invoke()
 	}
@@ -38,10 +41,10 @@ func main() {
 }
 
 // newClientPromise is newClient(config) as JavaScript sees it: a Promise of the client object.
-func newClientPromise(args []js.Value) js.Value {
+func newClientPromise(args []js.Value, locks jsstorage.Locks) js.Value {
 	cfg := arg(args, 0, js.Undefined())
 	return jsx.Promise(func() (any, error) {
-		c, err := newClient(cfg)
+		c, err := newClient(cfg, locks)
 		if err != nil {
 			return nil, err
 		}

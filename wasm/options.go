@@ -7,9 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"syscall/js"
+	"time"
 
+	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/config"
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
+	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 	"github.com/globus-edge/globus-edge/wasm/webstorage"
 )
 
@@ -18,15 +22,23 @@ const (
 	storageLocal   = webstorage.Local
 	storageSession = webstorage.Session
 	storageMemory  = "memory"
+	// storageObject is what config.storage reports for a JavaScript storage object.
+	storageObject = "custom"
 )
+
+// pendingTTL is how long a login in progress can be finished (as the worker's state cookie).
+const pendingTTL = 10 * time.Minute
 
 // options is a client's configuration as read from the JavaScript config object.
 type options struct {
 	Config config.Config
 	// Scopes requested at login; nil means the core's default (the Groups scope).
 	Scopes []string
-	// Storage is where tokens live: localStorage (default), sessionStorage or memory.
+	// Storage is where tokens live: localStorage (default), sessionStorage, memory, or
+	// storageObject for StorageObj.
 	Storage string
+	// StorageObj is the JavaScript storage object (get, put, delete) when Storage is storageObject.
+	StorageObj js.Value
 	// Namespace is the token document's namespace; empty means tokens.DefaultNamespace.
 	Namespace string
 }
@@ -68,18 +80,26 @@ func parseOptions(v js.Value) (options, error) {
 	if o.Scopes, err = scopesField(v.Get("scopes")); err != nil {
 		return options{}, err
 	}
-	if o.Storage, err = stringField(v, "storage", false); err != nil {
-		return options{}, err
+	if f := v.Get("storage"); f.Type() == js.TypeObject || f.Type() == js.TypeFunction {
+		if err := jsstorage.Check(f); err != nil {
+			return options{}, fmt.Errorf("config.storage: %w", err)
+		}
+		o.Storage, o.StorageObj = storageObject, f
+	} else if o.Storage, err = stringField(v, "storage", false); err != nil {
+		return options{}, fmt.Errorf("%w, or an object with get, put and delete methods", err)
 	}
 	switch o.Storage {
 	case "":
 		o.Storage = storageLocal
-	case storageLocal, storageSession, storageMemory:
+	case storageLocal, storageSession, storageMemory, storageObject:
 	default:
-		return options{}, fmt.Errorf("config.storage must be %q, %q or %q, got %q", storageLocal, storageSession, storageMemory, o.Storage)
+		return options{}, fmt.Errorf("config.storage must be %q, %q or %q, or an object with get, put and delete methods, got %q", storageLocal, storageSession, storageMemory, o.Storage)
 	}
 	if o.Namespace, err = stringField(v, "namespace", false); err != nil {
 		return options{}, err
+	}
+	if o.Storage == storageObject && o.StorageObj.IsUndefined() {
+		return options{}, fmt.Errorf("config.storage %q names no storage: pass the storage object itself", storageObject)
 	}
 	return o, nil
 }
@@ -133,23 +153,57 @@ func (o options) namespace() string {
 	return o.Namespace
 }
 
-// storageKey is the Web Storage key of the tokens ("" for memory storage).
+// recordID is what names the login's records in a storage object: the Web Storage key the
+// same login has in a browser. kvstore hashes it into the record's key.
+func (o options) recordID() string { return webstorage.TokenKey(o.Config.ClientID, o.namespace()) }
+
+// storageKey is the key of the token document: the Web Storage key, the storage object's key
+// ("session/" + base64url(SHA-256(recordID))), or "" for memory storage.
 func (o options) storageKey() string {
-	if o.Storage == storageMemory {
+	switch o.Storage {
+	case storageMemory:
 		return ""
+	case storageObject:
+		return kvstore.SessionKey(o.recordID())
 	}
 	return webstorage.TokenKey(o.Config.ClientID, o.namespace())
 }
 
 // tokenStorage opens the configured token storage: the Python-compatible v2 document in a
-// Web Storage key, or in memory.
-func (o options) tokenStorage() (tokens.Storage, error) {
-	if o.Storage == storageMemory {
-		return &tokens.DocumentStorage{Blob: &tokens.MemoryBlob{}, Namespace: o.namespace()}, nil
-	}
-	b, err := webstorage.Open(o.Storage, o.storageKey())
-	if err != nil {
-		return nil, err
+// Web Storage key, in a storage object or in memory. locks is the realm's lock table.
+func (o options) tokenStorage(locks jsstorage.Locks) (tokens.Storage, error) {
+	var b tokens.Blob
+	switch o.Storage {
+	case storageMemory:
+		b = &tokens.MemoryBlob{}
+	case storageObject:
+		// No TTL: the tokens stay until logout (Globus expires an unused refresh token itself).
+		b = jsstorage.Blob{SessionBlob: kvstore.Session(jsstorage.KV{Obj: o.StorageObj}, o.recordID(), 0), Locks: locks, Name: o.recordID()}
+	default:
+		wb, err := webstorage.Open(o.Storage, o.storageKey())
+		if err != nil {
+			return nil, err
+		}
+		b = wb
 	}
 	return &tokens.DocumentStorage{Blob: b, Namespace: o.namespace()}, nil
+}
+
+// pendingLogin is where the login in progress waits for its code: in a storage object beside
+// the tokens (a server finishes it in another request, maybe another instance); otherwise in
+// sessionStorage (it survives the redirect and never leaves the tab), or in memory where there
+// is no sessionStorage (Node). It is single use and expires after pendingTTL everywhere.
+func (o options) pendingLogin() auth.PendingLogin {
+	p := auth.PendingLogin{TTL: pendingTTL}
+	if o.Storage == storageObject {
+		id := webstorage.FlowKey(o.Config.ClientID) + ":" + o.namespace()
+		p.Blob = kvstore.Session(jsstorage.KV{Obj: o.StorageObj}, id, pendingTTL)
+		return p
+	}
+	if b, err := webstorage.Open(webstorage.Session, webstorage.FlowKey(o.Config.ClientID)); err == nil {
+		p.Blob = b
+		return p
+	}
+	p.Blob = &tokens.MemoryBlob{}
+	return p
 }

@@ -54,7 +54,7 @@ func main() {
 	quick := flag.Bool("quick", false, "one iteration of everything (CI smoke)")
 	out := flag.String("out", "BENCHMARKS.md", "markdown report")
 	jsonOut := flag.String("json", "bench.json", "JSON report")
-	only := flag.String("only", "", "comma-separated sections to run (size,page,worker,roundtrips,cli)")
+	only := flag.String("only", "", "comma-separated sections to run (size,page,worker,jsworker,roundtrips,cli)")
 	flag.Parse()
 	b := &bench{quick: *quick, runs: 15}
 	if *quick {
@@ -67,6 +67,7 @@ func main() {
 		{"size", (*bench).sizes},
 		{"page", (*bench).page},
 		{"worker", (*bench).worker},
+		{"jsworker", (*bench).jsWorker},
 		{"roundtrips", (*bench).roundTrips},
 		{"cli", (*bench).cli},
 	}

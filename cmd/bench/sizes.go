@@ -91,11 +91,13 @@ func (b *bench) sizes() error {
 	if err != nil {
 		return err
 	}
-	jsRaw, jsGz, err := dirSizes(web, "globus-edge.js", "wasm_exec.js")
+	// The shim is the browser entry (globus-edge.js) and the modules it imports.
+	shim := []string{"globus-edge.js", "client.js", "runners.js", "runtime.js", "errors.js", "pool.js", "wasm_exec.js"}
+	jsRaw, jsGz, err := dirSizes(web, shim...)
 	if err != nil {
 		return err
 	}
-	pageRaw, pageGz, err := dirSizes(web, "index.html", "page.js", "page.css", "globus-edge.js", "wasm_exec.js", "globus-edge.wasm")
+	pageRaw, pageGz, err := dirSizes(web, append([]string{"index.html", "page.js", "page.css", "globus-edge.wasm"}, shim...)...)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,8 @@ type workerRig struct {
 	ours, base *siteclient.Client // each holds its session cookie
 }
 
-func newWorkerRig() (*workerRig, error) {
+// newWorkerRig starts the rig; env adds settings for bench/workers.mjs (e.g. JS_WORKER_DIR).
+func newWorkerRig(env ...string) (*workerRig, error) {
 	fake, err := globustest.New(globustest.Options{})
 	if err != nil {
 		return nil, err
@@ -55,11 +56,11 @@ func newWorkerRig() (*workerRig, error) {
 	baseKey := make([]byte, 32)
 	rand.Read(key)
 	rand.Read(baseKey)
-	svc, err := startService(2, []string{
+	svc, err := startService(2, append([]string{
 		"GLOBUS_SDK_SERVICE_URL_AUTH=" + fake.AuthURL(), "GLOBUS_SDK_SERVICE_URL_GROUPS=" + fake.GroupsURL(),
 		"GLOBUS_CLIENT_ID=" + benchWorkerClient, "TOKEN_ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(key),
 		"BASELINE_KEY=" + base64.RawURLEncoding.EncodeToString(baseKey),
-	}, "node", "bench/workers.mjs")
+	}, env...), "node", "bench/workers.mjs")
 	if err != nil {
 		fake.Close()
 		return nil, err
@@ -82,11 +83,12 @@ func newWorkerRig() (*workerRig, error) {
 
 func (r *workerRig) close() { r.svc.stop(); r.fake.Close() }
 
-// seedBaseline logs in natively (tutorial client) and stores the token document the way the
-// baseline worker reads it: KV "s:"+b64url(sha256(sid)) = b64url(iv || AES-GCM(doc, ad=key)).
-func (r *workerRig) seedBaseline(key []byte, kvURL string) (*http.Cookie, error) {
+// nativeLogin logs in natively (tutorial client) and returns the token document, its tokens
+// in namespace ns.
+func (r *workerRig) nativeLogin(ns string) ([]byte, error) {
 	blob := &tokens.MemoryBlob{}
-	a := app.New(config.Config{AuthURL: r.fake.AuthURL(), GroupsURL: r.fake.GroupsURL(), ClientID: globustest.TutorialClientID}, http.DefaultClient, tokens.NewDocumentStorage(blob), "")
+	a := app.New(config.Config{AuthURL: r.fake.AuthURL(), GroupsURL: r.fake.GroupsURL(), ClientID: globustest.TutorialClientID},
+		http.DefaultClient, &tokens.DocumentStorage{Blob: blob, Namespace: ns}, "")
 	flow, err := a.StartLogin(auth.FlowOptions{})
 	if err != nil {
 		return nil, err
@@ -98,7 +100,17 @@ func (r *workerRig) seedBaseline(key []byte, kvURL string) (*http.Cookie, error)
 	if err := a.FinishRedirect(context.Background(), flow, loc.Query()); err != nil {
 		return nil, err
 	}
-	doc, _, _ := blob.Load(context.Background())
+	doc, _, err := blob.Load(context.Background())
+	return doc, err
+}
+
+// seedBaseline logs in natively (tutorial client) and stores the token document the way the
+// baseline worker reads it: KV "s:"+b64url(sha256(sid)) = b64url(iv || AES-GCM(doc, ad=key)).
+func (r *workerRig) seedBaseline(key []byte, kvURL string) (*http.Cookie, error) {
+	doc, err := r.nativeLogin(tokens.DefaultNamespace)
+	if err != nil {
+		return nil, err
+	}
 	sid := base64.RawURLEncoding.EncodeToString(key[:16])
 	sum := sha256.Sum256([]byte(sid))
 	kvKey := "s:" + base64.RawURLEncoding.EncodeToString(sum[:])

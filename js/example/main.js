@@ -1,7 +1,7 @@
-// A minimal app embedding @globus-edge/browser: log in with a redirect, list my groups.
+// A minimal app embedding @globus-edge/client: log in with a redirect, list my groups.
 // Bundle it (esbuild main.js --bundle --format=esm --outfile=app.js) and serve app.js with
 // index.html, config.json and globus-edge.wasm (from the package) in one directory.
-import { createGlobusClient } from "@globus-edge/browser";
+import { createGlobusClient } from "@globus-edge/client";
 
 const out = document.getElementById("out");
 const say = (text) => { out.textContent = text; };

@@ -21,10 +21,36 @@ import (
 // (Globus APIs authenticate with bearer tokens; cookies would only widen what a request
 // carries cross-origin).
 type Doer struct {
-	// Fetch is the fetch function; undefined (the zero js.Value) means globalThis.fetch.
+	// Fetch is the fetch function; undefined (the zero js.Value) means globalThis.fetch,
+	// called as globalThis.fetch(...): workerd throws "Illegal invocation" for a fetch called
+	// on another receiver.
 	Fetch js.Value
-	// Credentials is fetch's credentials mode; empty means "omit".
+	// Credentials is fetch's credentials mode; empty means "omit" in browsers and Node, and no
+	// field at all in workerd (see credentials).
 	Credentials string
+}
+
+// credentials is the credentials field to send, or "" for none. workerd has no cookie jar, so
+// the field means nothing there. The workerd measured here (miniflare 4.20260426.0) accepts
+// "omit" and "same-origin" at every compatibility date from 2022-11-30 to 2026-04-01, but older
+// releases threw "The 'credentials' field on 'RequestInitializerDict' is not implemented":
+// leaving it out keeps those working and changes nothing.
+func (d Doer) credentials() string {
+	if d.Credentials != "" {
+		return d.Credentials
+	}
+	if isWorkerd() {
+		return ""
+	}
+	return "omit"
+}
+
+// isWorkerd reports whether this is Cloudflare's runtime, which names itself in
+// navigator.userAgent.
+func isWorkerd() bool {
+	nav := js.Global().Get("navigator")
+	return nav.Type() == js.TypeObject && nav.Get("userAgent").Type() == js.TypeString &&
+		nav.Get("userAgent").String() == "Cloudflare-Workers"
 }
 
 // Do implements transport.Doer. The request's context aborts the fetch (AbortController),
@@ -43,12 +69,14 @@ func (d Doer) Do(req *http.Request) (*http.Response, error) {
 	// body read) then rejects with an AbortError and the Awaits below return.
 	stop := context.AfterFunc(ctx, abort)
 	defer stop()
-	fetch := d.Fetch
-	if fetch.IsUndefined() {
-		fetch = js.Global().Get("fetch")
-	}
 	var p js.Value
-	if err := jsx.Try(func() { p = fetch.Invoke(req.URL.String(), init) }); err != nil {
+	if err := jsx.Try(func() {
+		if d.Fetch.IsUndefined() {
+			p = js.Global().Call("fetch", req.URL.String(), init)
+		} else {
+			p = d.Fetch.Invoke(req.URL.String(), init)
+		}
+	}); err != nil {
 		return nil, d.fail(ctx, err)
 	}
 	// Await with a background context: after an abort the Promise settles promptly, and
@@ -66,11 +94,9 @@ func (d Doer) init(req *http.Request) (js.Value, func(), error) {
 	init := js.Global().Get("Object").New()
 	init.Set("method", req.Method)
 	init.Set("signal", controller.Get("signal"))
-	creds := d.Credentials
-	if creds == "" {
-		creds = "omit"
+	if creds := d.credentials(); creds != "" {
+		init.Set("credentials", creds)
 	}
-	init.Set("credentials", creds)
 	headers := js.Global().Get("Headers").New()
 	if err := jsx.Try(func() {
 		for k, vs := range req.Header {

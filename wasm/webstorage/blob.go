@@ -6,6 +6,7 @@ package webstorage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"syscall/js"
 
@@ -31,6 +32,10 @@ type Blob struct {
 
 var _ tokens.Blob = Blob{}
 
+// ErrUnavailable means the runtime has no such storage area (Node, workers): a configuration
+// that cannot work here, not a failure of the storage.
+var ErrUnavailable = errors.New("not available in this runtime")
+
 // Open returns a Blob under key in the named area ("localStorage" or "sessionStorage").
 // It fails where the area does not exist (Node, workers) or the browser refuses access
 // (storage disabled, some sandboxed iframes throw a SecurityError on access).
@@ -44,7 +49,7 @@ func Open(area, key string) (Blob, error) {
 		return Blob{}, fmt.Errorf("webstorage: %s is not accessible: %w", area, err)
 	}
 	if jsx.IsNullish(v) {
-		return Blob{}, fmt.Errorf("webstorage: %s is not available here", area)
+		return Blob{}, fmt.Errorf("webstorage: %s is not available here: %w", area, ErrUnavailable)
 	}
 	return Blob{Area: v, Key: key}, nil
 }

@@ -1,0 +1,78 @@
+// runners.js — how a GlobusClient reaches Go. Every runner has the same shape: {config,
+// storageKey, loggedIn, setOnRefresh(fn), call(method, arg) → Promise, close()}. On a shared
+// instance (page, Node) one Go client is made and kept; on a pool (workerd) a Go client is made
+// for each call on the instance serving it and released after, so nothing crosses requests.
+import { toError } from "./errors.js";
+
+/** Runs fn while the platform is told a call is in flight (Node: keep the process alive). */
+async function held(platform, fn) {
+  const release = platform.hold?.() ?? (() => {});
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+/** A Go client on a shared instance (page, Node): made once, kept. */
+export async function sharedRunner(prog, goConfig, platform) {
+  let api;
+  try {
+    api = await held(platform, () => prog.newClient(goConfig));
+  } catch (reason) {
+    throw toError(reason);
+  }
+  let loggedIn = false;
+  try {
+    loggedIn = await held(platform, () => api.isLoggedIn());
+  } catch {
+    // A corrupt stored document or a failing storage: reported on first use, not here, so the
+    // app can start (and show a login).
+  }
+  return {
+    config: api.config,
+    storageKey: api.storageKey,
+    loggedIn,
+    setOnRefresh: (fn) => api.setOnRefresh(fn),
+    call: (method, arg) => held(platform, () => api[method](arg)),
+    close: () => api.release(),
+  };
+}
+
+/**
+ * A Go client per call on a pooled instance (workerd): nothing of it outlives the call, so no
+ * Go object or promise is carried from one request into another.
+ */
+export async function pooledRunner(prog, goConfig) {
+  let onRefresh = () => {};
+  const withClient = (fn) => prog.use(async (ns) => {
+    let api;
+    try {
+      api = await ns.newClient(goConfig);
+    } catch (reason) {
+      throw toError(reason);
+    }
+    try {
+      return await fn(api);
+    } finally {
+      api.release();
+    }
+  });
+  // One instance visit for the description and the first look at storage.
+  const { config, storageKey, loggedIn } = await withClient(async (api) => ({
+    config: api.config,
+    storageKey: api.storageKey,
+    loggedIn: await api.isLoggedIn().catch(() => false), // as in sharedRunner
+  }));
+  return {
+    config,
+    storageKey,
+    loggedIn,
+    setOnRefresh: (fn) => { onRefresh = fn; },
+    call: (method, arg) => withClient((api) => {
+      api.setOnRefresh(() => onRefresh());
+      return api[method](arg);
+    }),
+    close: () => {},
+  };
+}

@@ -1,0 +1,26 @@
+// @globus-edge/client for Cloudflare Workers written in JavaScript (package.json "workerd").
+// Workers cannot compile code at run time: the wasm is imported as a WebAssembly.Module
+// (wrangler's default rule for .wasm), and config.wasm, if given, must be one too. There is
+// no window and no localStorage: config.storage must be an object, typically a KV binding
+// (storage: env.TOKENS), and config.namespace tells users apart (e.g. a session id).
+//
+// Calls run on a pool of Go instances, each serving one call at a time (see runtime.js and
+// pool.js for why).
+import "./wasm_exec.js";
+import wasmModule from "./globus-edge.wasm";
+import { createClient } from "./client.js";
+
+export { GlobusClient, GlobusError, LoginRequiredError } from "./client.js";
+
+const platform = {
+  name: "workerd",
+  base: "https://invalid.invalid/",
+  defaultStorage: undefined, // required
+  defaultWasm: () => wasmModule,
+  load: () => { throw new TypeError("globus-edge: workerd cannot load a wasm URL"); },
+};
+
+/** Creates a client; see index.d.ts. Cheap: make one per request. */
+export function createGlobusClient(config) {
+  return createClient(platform, config);
+}
