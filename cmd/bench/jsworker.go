@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -63,28 +62,6 @@ func jsPackage(tmp string) (app, pkg string, err error) {
 		}
 	}
 	return app, pkg, nil
-}
-
-// wranglerBundle runs `wrangler deploy --dry-run --outdir out` in app and returns the upload
-// size it reports (KiB raw and gzip).
-func wranglerBundle(app, out string) (raw, gz float64, err error) {
-	// The repository's wrangler, by path: npx in app would look for it elsewhere.
-	wrangler, err := filepath.Abs("node_modules/.bin/wrangler")
-	if err != nil {
-		return 0, 0, err
-	}
-	cmd := exec.Command(wrangler, "deploy", "--dry-run", "--outdir", out)
-	cmd.Dir = app
-	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false", "WRANGLER_SEND_ERROR_REPORTS=false",
-		"CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_HIDE_BANNER=true", "XDG_CONFIG_HOME="+filepath.Join(app, ".xdg"))
-	b, err := cmd.CombinedOutput()
-	m := uploadRE.FindSubmatch(b)
-	if err != nil || m == nil {
-		return 0, 0, fmt.Errorf("wrangler deploy --dry-run in %s: %v\n%s", app, err, b)
-	}
-	raw, _ = strconv.ParseFloat(string(m[1]), 64)
-	gz, _ = strconv.ParseFloat(string(m[2]), 64)
-	return raw, gz, nil
 }
 
 // jsWorker measures the JS-written worker on @globus-edge/client (js/example-worker) beside
@@ -186,7 +163,7 @@ func (r *workerRig) seedJS(kvURL string) (*http.Cookie, error) {
 // the wasm, Node the files node.js imports plus the wasm (both vs the @globus/sdk page bundle).
 // It leaves the worker bundle in out.
 func (b *bench) jsSizes(app, pkg, out string) error {
-	wRaw, wGz, err := wranglerBundle(app, out)
+	wRaw, wGz, err := wranglerDryRun(app, out)
 	if err != nil {
 		return err
 	}

@@ -52,20 +52,33 @@ func dirSizes(dir string, names ...string) (raw, gz int, err error) {
 
 var uploadRE = regexp.MustCompile(`Total Upload: ([0-9.]+) KiB / gzip: ([0-9.]+) KiB`)
 
-// wranglerSize runs `wrangler deploy --dry-run` for a config and returns what it reports (KiB).
+// wranglerSize runs `wrangler deploy --dry-run` for a config (relative to the repository) and
+// returns the upload size it reports (KiB raw and gzip).
 func wranglerSize(config string) (raw, gz float64, err error) {
 	out, err := os.MkdirTemp("", "bench-wrangler")
 	if err != nil {
 		return 0, 0, err
 	}
 	defer os.RemoveAll(out)
-	cmd := exec.Command("npx", "wrangler", "deploy", "--dry-run", "--outdir", out, "--config", config)
+	return wranglerDryRun(".", out, "--config", config)
+}
+
+// wranglerDryRun runs the repository's wrangler (`deploy --dry-run --outdir out`, offline) in
+// dir with more args and returns the upload size it reports (KiB raw and gzip).
+func wranglerDryRun(dir, out string, args ...string) (raw, gz float64, err error) {
+	// By path: npx in another directory would look for wrangler elsewhere.
+	wrangler, err := filepath.Abs("node_modules/.bin/wrangler")
+	if err != nil {
+		return 0, 0, err
+	}
+	cmd := exec.Command(wrangler, append([]string{"deploy", "--dry-run", "--outdir", out}, args...)...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false", "WRANGLER_SEND_ERROR_REPORTS=false",
-		"CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_HIDE_BANNER=true", "XDG_CONFIG_HOME="+out)
+		"CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_HIDE_BANNER=true", "XDG_CONFIG_HOME="+filepath.Join(out, ".xdg"))
 	b, err := cmd.CombinedOutput()
 	m := uploadRE.FindSubmatch(b)
 	if err != nil || m == nil {
-		return 0, 0, fmt.Errorf("wrangler deploy --dry-run --config %s: %v\n%s", config, err, b)
+		return 0, 0, fmt.Errorf("wrangler deploy --dry-run %v in %s: %v\n%s", args, dir, err, b)
 	}
 	raw, _ = strconv.ParseFloat(string(m[1]), 64)
 	gz, _ = strconv.ParseFloat(string(m[2]), 64)

@@ -174,17 +174,17 @@ func (b *bench) worker() error {
 		for _, conc := range []int{1, 4} {
 			load(r.ours, path, min(n, 8), conc) // warm-up
 			load(r.base, path, min(n, 8), conc)
-			c0, _ := treeCPU(r.svc.cmd.Process.Pid)
+			c0, _ := treeCPU(r.svc.Pid())
 			ol, orps, err := load(r.ours, path, n, conc)
 			if err != nil {
 				return err
 			}
-			c1, _ := treeCPU(r.svc.cmd.Process.Pid)
+			c1, _ := treeCPU(r.svc.Pid())
 			bl, brps, err := load(r.base, path, n, conc)
 			if err != nil {
 				return err
 			}
-			c2, _ := treeCPU(r.svc.cmd.Process.Pid)
+			c2, _ := treeCPU(r.svc.Pid())
 			cond := fmt.Sprintf("miniflare 4.20260426.0 (one workerd), loopback, fake Globus, %d requests, concurrency %d", n, conc)
 			base := "hand-written JS worker, same work"
 			fig := fmt.Sprintf("GET %s, concurrency %d", path, conc)

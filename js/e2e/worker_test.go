@@ -51,7 +51,7 @@ func serve(t *testing.T, dir, script string, vars ...string) *served {
 	cmd.Dir = root // resolves miniflare from the repository's node_modules
 	cmd.Env = nodeEnv(t, vars...)
 	c := startChild(t, cmd, 2)
-	s := &served{URL: c.lines[0], kvURL: strings.TrimPrefix(c.lines[1], "kv "), log: c.out}
+	s := &served{URL: c.Lines[0], kvURL: strings.TrimPrefix(c.Lines[1], "kv "), log: c.Out}
 	t.Cleanup(func() {
 		for _, w := range workerdWarnings {
 			if strings.Contains(s.log.String(), w) {

@@ -7,8 +7,6 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -24,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/globus-edge/globus-edge/internal/childproc"
 	"github.com/globus-edge/globus-edge/internal/siteclient"
 )
 
@@ -113,22 +112,7 @@ func childEnv(t testing.TB, extra map[string]string) []string {
 }
 
 // logBuffer collects a child's output for failure messages and secret scans.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type logBuffer = childproc.Log
 
 // worker is the built worker running in workerd under serve.mjs.
 type worker struct {
@@ -160,57 +144,17 @@ func startBuild(t *testing.T, dir string, vars map[string]string) *worker {
 	cmd := exec.Command("node", "worker/testdata/serve.mjs", "--build", dir)
 	cmd.Dir = root(t)
 	cmd.Env = childEnv(t, vars)
-	w := &worker{out: &logBuffer{}}
-	cmd.Stderr = w.out
-	stdin, err := cmd.StdinPipe()
+	c, err := childproc.Start(cmd, 2, 90*time.Second)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("serve.mjs (Node 20 and the npm packages are required): %v", err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting node (Node 20 and `npm ci` are required): %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
+	w := &worker{URL: c.Lines[0], kvURL: strings.TrimPrefix(c.Lines[1], "kv "), out: c.Out}
 	t.Cleanup(func() {
-		stop(t, cmd, stdin, exited, "serve.mjs")
+		c.Stop()
 		if strings.Contains(w.out.String(), crossRequest) {
 			t.Errorf("workerd logged %q:\n%s", crossRequest, w.out)
 		}
 	})
-
-	lines := make(chan string, 2)
-	go func() {
-		r := bufio.NewReader(stdout)
-		for i := 0; i < 2; i++ {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				close(lines)
-				return
-			}
-			lines <- strings.TrimSpace(line)
-		}
-		io.Copy(w.out, r)
-	}()
-	for i := 0; i < 2; i++ {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				<-exited
-				t.Fatalf("serve.mjs exited before printing its URLs:\n%s", w.out)
-			}
-			if i == 0 {
-				w.URL = line
-			} else {
-				w.kvURL = strings.TrimPrefix(line, "kv ")
-			}
-		case <-time.After(90 * time.Second):
-			t.Fatalf("serve.mjs printed no URL in 90 s:\n%s", w.out)
-		}
-	}
 	if !strings.HasPrefix(w.URL, "http://127.0.0.1:") || !strings.HasPrefix(w.kvURL, "http://127.0.0.1:") {
 		t.Fatalf("serve.mjs printed %q and %q", w.URL, w.kvURL)
 	}
