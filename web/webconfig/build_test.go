@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/globus-edge/globus-edge/wasm/configkeys"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -84,5 +88,30 @@ func TestRunWritesPage(t *testing.T) {
 	os.WriteFile(tmpl, []byte(`no placeholder`), 0o644)
 	if err := run(tmpl, dir, env(nil)); err == nil {
 		t.Error("a template without the placeholder was accepted")
+	}
+}
+
+// TestConfigJSONUsesConfigKeys: with every variable set, config.json holds only keys the
+// client reads (wasm/configkeys), including namespace.
+func TestConfigJSONUsesConfigKeys(t *testing.T) {
+	o, err := build(env(map[string]string{
+		"GLOBUS_SDK_SERVICE_URL_AUTH": "http://127.0.0.1:8001", "GLOBUS_CLIENT_ID": "cid",
+		"GLOBUS_REDIRECT_URI": "http://127.0.0.1:8000/", "GLOBUS_SDK_HTTP_TIMEOUT": "30",
+		"GLOBUS_EDGE_SCOPES": "a  b", "GLOBUS_EDGE_STORAGE": "memory", "GLOBUS_EDGE_NAMESPACE": "ns",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(o.configJSON, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["namespace"] != "ns" || got["scopes"] != "a b" || got["httpTimeout"] != "30" {
+		t.Errorf("config.json = %s", o.configJSON)
+	}
+	for k := range got {
+		if !slices.Contains(configkeys.Go, k) {
+			t.Errorf("config.json key %q is not one the client reads", k)
+		}
 	}
 }

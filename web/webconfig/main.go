@@ -7,7 +7,7 @@
 //
 // Variables: GLOBUS_SDK_ENVIRONMENT, GLOBUS_SDK_SERVICE_URL_AUTH, GLOBUS_SDK_SERVICE_URL_GROUPS,
 // GLOBUS_CLIENT_ID, GLOBUS_REDIRECT_URI, GLOBUS_SDK_HTTP_TIMEOUT; GLOBUS_EDGE_SCOPES and
-// GLOBUS_EDGE_STORAGE for config.json's scopes and storage; GLOBUS_EDGE_CONNECT_SRC replaces
+// GLOBUS_EDGE_STORAGE and GLOBUS_EDGE_NAMESPACE for config.json's scopes, storage and namespace; GLOBUS_EDGE_CONNECT_SRC replaces
 // the computed connect-src origins (e.g. "http://127.0.0.1:*" for tests on loopback).
 package main
 
