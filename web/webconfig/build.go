@@ -11,8 +11,12 @@ import (
 	"github.com/globus-edge/globus-edge/wasm/configkeys"
 )
 
-// placeholder is replaced in index.html by the connect-src origins.
-const placeholder = "{{CONNECT_SRC}}"
+// Placeholders in index.html: the CSP's connect-src origins, and the wasm's file name (content
+// hashed, so it changes whenever the module does and may be cached for good).
+const (
+	placeholder     = "{{CONNECT_SRC}}"
+	wasmPlaceholder = "{{WASM_URL}}"
+)
 
 // Names of the page-only variables.
 const (
@@ -88,13 +92,22 @@ func build(getenv func(string) string) (output, error) {
 	return o, nil
 }
 
-// page fills the template's CSP.
-func (o output) page(tmpl string) (string, error) {
-	if strings.Count(tmpl, placeholder) != 1 {
-		return "", fmt.Errorf("the template must hold %s exactly once", placeholder)
+// page fills the template's CSP and the wasm's file name.
+func (o output) page(tmpl, wasmName string) (string, error) {
+	for _, p := range []string{placeholder, wasmPlaceholder} {
+		if strings.Count(tmpl, p) != 1 {
+			return "", fmt.Errorf("the template must hold %s exactly once", p)
+		}
 	}
+	if !wasmNameRE.MatchString(wasmName) {
+		return "", fmt.Errorf("wasm file name %q is not a plain file name", wasmName)
+	}
+	tmpl = strings.Replace(tmpl, wasmPlaceholder, wasmName, 1)
 	return strings.Replace(tmpl, placeholder, o.connectSrc, 1), nil
 }
+
+// wasmNameRE keeps the name inside its attribute: letters, digits, dots, dashes, underscores.
+var wasmNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+\.wasm$`)
 
 // origin returns scheme://host[:port] of a base URL.
 func origin(base string) (string, error) {

@@ -73,21 +73,26 @@ func TestConnectSrcOverrideIsChecked(t *testing.T) {
 func TestRunWritesPage(t *testing.T) {
 	dir := t.TempDir()
 	tmpl := filepath.Join(dir, "t.html")
-	os.WriteFile(tmpl, []byte(`<meta content="connect-src 'self' {{CONNECT_SRC}}">`), 0o644)
+	os.WriteFile(tmpl, []byte(`<link href="{{WASM_URL}}"><meta content="connect-src 'self' {{CONNECT_SRC}}">`), 0o644)
 	os.WriteFile(filepath.Join(dir, "config.json"), []byte("stale"), 0o644)
-	if err := run(tmpl, dir, env(nil)); err != nil {
+	if err := run(tmpl, dir, "globus-edge.0123456789ab.wasm", env(nil)); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "index.html"))
-	if string(b) != `<meta content="connect-src 'self' https://auth.globus.org https://groups.api.globus.org">` {
+	if string(b) != `<link href="globus-edge.0123456789ab.wasm"><meta content="connect-src 'self' https://auth.globus.org https://groups.api.globus.org">` {
 		t.Errorf("index.html = %s", b)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "config.json")); !os.IsNotExist(err) {
 		t.Error("a stale config.json survived a build without variables")
 	}
-	os.WriteFile(tmpl, []byte(`no placeholder`), 0o644)
-	if err := run(tmpl, dir, env(nil)); err == nil {
-		t.Error("a template without the placeholder was accepted")
+	if err := run(tmpl, dir, `x.wasm"><script>`, env(nil)); err == nil {
+		t.Error("a wasm name that leaves its attribute was accepted")
+	}
+	for _, bad := range []string{`no placeholder`, `{{CONNECT_SRC}} only`, `{{WASM_URL}} {{WASM_URL}} {{CONNECT_SRC}}`} {
+		os.WriteFile(tmpl, []byte(bad), 0o644)
+		if err := run(tmpl, dir, "globus-edge.wasm", env(nil)); err == nil {
+			t.Errorf("template %q was accepted", bad)
+		}
 	}
 }
 
