@@ -1,7 +1,9 @@
 package devserve
 
 import (
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -32,4 +34,13 @@ func Handler(dir string) http.Handler {
 		SetHeaders(w.Header(), r.URL.Path)
 		files.ServeHTTP(w, r)
 	})
+}
+
+// WasmName returns the file name of the content-hashed wasm in a built page directory.
+func WasmName(webDir string) (string, error) {
+	matches, err := filepath.Glob(filepath.Join(webDir, "globus-edge.*.wasm"))
+	if err != nil || len(matches) != 1 {
+		return "", fmt.Errorf("want one globus-edge.<hash>.wasm in %s, found %q (%v)", webDir, matches, err)
+	}
+	return filepath.Base(matches[0]), nil
 }
