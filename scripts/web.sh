@@ -12,7 +12,7 @@
 # cmd_web builds the wasm once and lays out two directories from it:
 #   dist/js/   the @globus-edge/browser package: index.js, index.d.ts, package.json,
 #              wasm_exec.js, globus-edge.wasm (npm pack-able)
-#   dist/web/  the page: index.html, page.js, page.css, globus-edge.js (the shim),
+#   dist/web/  the page: index.html (page.css inlined), page.js, globus-edge.js (the shim),
 #              wasm_exec.js, globus-edge.<12 hex of its sha256>.wasm, and config.json when
 #              configured. The hashed name (written into index.html) changes whenever the
 #              module does, so servers may cache it for good; see the README's headers.
@@ -30,8 +30,8 @@ cmd_web() {
   wasm="globus-edge.$(sha256sum "$pkg/globus-edge.wasm" | cut -c1-12).wasm"
   cp "$pkg/index.js" "$out/globus-edge.js"
   cp "$pkg/globus-edge.wasm" "$out/$wasm"
-  cp "$pkg/wasm_exec.js" web/page.js web/page.css "$out/"
-  go run ./web/webconfig -template web/index.html -out "$out" -wasm "$wasm"
+  cp "$pkg/wasm_exec.js" web/page.js "$out/"
+  go run ./web/webconfig -template web/index.html -css web/page.css -out "$out" -wasm "$wasm"
 
   # brotli 11 takes ~15 s on this module: ./build.sh bench reports it, the build does not.
   raw=$(wc -c < "$out/$wasm")

@@ -87,7 +87,7 @@ func (b *bench) sizes() error {
 	if err != nil {
 		return err
 	}
-	pageRaw, pageGz, err := dirSizes(web, "index.html", "page.js", "page.css", "globus-edge.js", "wasm_exec.js", wasm)
+	pageRaw, pageGz, err := dirSizes(web, "index.html", "page.js", "globus-edge.js", "wasm_exec.js", wasm)
 	if err != nil {
 		return err
 	}

@@ -24,11 +24,8 @@ func TestClickBeforeGoIsReady(t *testing.T) {
 	p := blankPage(t, s)
 	p.startNavigation(s.URL + "/")
 	s.waitHeld(t)
-	// Clicked where the user sees it: once the stylesheet is applied (the layout is final)
-	// and page.js has run.
-	p.waitUntil(`document.body.dataset.state === "starting" && [...document.querySelectorAll('link[rel="stylesheet"]')].every(l => l.sheet)`)
-	p.mouseClick("#login-redirect") // waits until it is visible and enabled
-	p.waitState("logging-in")
+	p.waitState("starting") // page.js has run; the CSS is inline, so the layout is final
+	p.clickUntil("#login-redirect", `document.body.dataset.state === "logging-in"`)
 	if eval[bool](p, goReady) {
 		t.Fatal("Go was ready before the held wasm was released: the test proves nothing")
 	}

@@ -170,6 +170,26 @@ func (p *page) mouseClick(sel string) {
 	}
 }
 
+// clickUntil mouse-clicks sel until cond holds (at most 5 clicks, 2 s apart). Chromium may
+// drop input that arrives before a document's first frame is presented, which a page whose
+// load is held can meet; the page's handlers must take a repeated click as one.
+func (p *page) clickUntil(sel, cond string) {
+	p.t.Helper()
+	for i := 0; i < 5; i++ {
+		eval[bool](p, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+		p.mouseClick(sel)
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if eval[bool](p, "!!("+cond+")") {
+				if i > 0 {
+					p.t.Logf("%s took %d clicks", sel, i+1)
+				}
+				return
+			}
+		}
+	}
+	p.t.Fatalf("5 clicks on %s did not make %s true", sel, cond)
+}
+
 func (p *page) text(sel string) string {
 	p.t.Helper()
 	return eval[string](p, fmt.Sprintf("document.querySelector(%q).textContent", sel))

@@ -104,7 +104,7 @@ func pageWasmName(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(html, []byte(`<link rel="preload" href="`+name+`" as="fetch" crossorigin>`)) {
+	if !bytes.Contains(html, []byte(`<link rel="preload" href="`+name+`" as="fetch" crossorigin`)) {
 		t.Errorf("index.html does not preload %s", name)
 	}
 	return name

@@ -11,13 +11,6 @@ import (
 	"github.com/globus-edge/globus-edge/wasm/configkeys"
 )
 
-// Placeholders in index.html: the CSP's connect-src origins, and the wasm's file name (content
-// hashed, so it changes whenever the module does and may be cached for good).
-const (
-	placeholder     = "{{CONNECT_SRC}}"
-	wasmPlaceholder = "{{WASM_URL}}"
-)
-
 // Names of the page-only variables.
 const (
 	envScopes     = "GLOBUS_EDGE_SCOPES"
@@ -91,23 +84,6 @@ func build(getenv func(string) string) (output, error) {
 	}
 	return o, nil
 }
-
-// page fills the template's CSP and the wasm's file name.
-func (o output) page(tmpl, wasmName string) (string, error) {
-	for _, p := range []string{placeholder, wasmPlaceholder} {
-		if strings.Count(tmpl, p) != 1 {
-			return "", fmt.Errorf("the template must hold %s exactly once", p)
-		}
-	}
-	if !wasmNameRE.MatchString(wasmName) {
-		return "", fmt.Errorf("wasm file name %q is not a plain file name", wasmName)
-	}
-	tmpl = strings.Replace(tmpl, wasmPlaceholder, wasmName, 1)
-	return strings.Replace(tmpl, placeholder, o.connectSrc, 1), nil
-}
-
-// wasmNameRE keeps the name inside its attribute: letters, digits, dots, dashes, underscores.
-var wasmNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+\.wasm$`)
 
 // origin returns scheme://host[:port] of a base URL.
 func origin(base string) (string, error) {

@@ -72,25 +72,34 @@ func TestConnectSrcOverrideIsChecked(t *testing.T) {
 
 func TestRunWritesPage(t *testing.T) {
 	dir := t.TempDir()
-	tmpl := filepath.Join(dir, "t.html")
-	os.WriteFile(tmpl, []byte(`<link href="{{WASM_URL}}"><meta content="connect-src 'self' {{CONNECT_SRC}}">`), 0o644)
+	tmpl, css := filepath.Join(dir, "t.html"), filepath.Join(dir, "p.css")
+	os.WriteFile(tmpl, []byte(`<meta content="connect-src 'self' {{CONNECT_SRC}}; style-src {{STYLE_HASH}}"><link href="{{WASM_URL}}"><style>{{PAGE_CSS}}</style>`), 0o644)
+	os.WriteFile(css, []byte("b { color: red }\n/* {{WASM_URL}} */\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "config.json"), []byte("stale"), 0o644)
-	if err := run(tmpl, dir, "globus-edge.0123456789ab.wasm", env(nil)); err != nil {
+	if err := run(tmpl, css, dir, "globus-edge.0123456789ab.wasm", env(nil)); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "index.html"))
-	if string(b) != `<link href="globus-edge.0123456789ab.wasm"><meta content="connect-src 'self' https://auth.globus.org https://groups.api.globus.org">` {
-		t.Errorf("index.html = %s", b)
+	// The hash is the CSP source of exactly the inlined text (openssl dgst -sha256 -binary | base64).
+	want := `<meta content="connect-src 'self' https://auth.globus.org https://groups.api.globus.org; style-src 'sha256-Jznz5e+7AOE2YUhjIIRjVrKJiUajm0sb0g3kzWGmlFI='">` +
+		`<link href="globus-edge.0123456789ab.wasm"><style>b { color: red }` + "\n/* {{WASM_URL}} */\n</style>"
+	if string(b) != want {
+		t.Errorf("index.html =\n%s\nwant\n%s", b, want)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "config.json")); !os.IsNotExist(err) {
 		t.Error("a stale config.json survived a build without variables")
 	}
-	if err := run(tmpl, dir, `x.wasm"><script>`, env(nil)); err == nil {
+	if err := run(tmpl, css, dir, `x.wasm"><script>`, env(nil)); err == nil {
 		t.Error("a wasm name that leaves its attribute was accepted")
 	}
-	for _, bad := range []string{`no placeholder`, `{{CONNECT_SRC}} only`, `{{WASM_URL}} {{WASM_URL}} {{CONNECT_SRC}}`} {
+	os.WriteFile(css, []byte("</style><script>"), 0o644)
+	if err := run(tmpl, css, dir, "globus-edge.wasm", env(nil)); err == nil {
+		t.Error("CSS that ends the style element was accepted")
+	}
+	os.WriteFile(css, []byte("b {}"), 0o644)
+	for _, bad := range []string{`no placeholder`, `{{CONNECT_SRC}} {{STYLE_HASH}} {{PAGE_CSS}}`, `{{WASM_URL}} {{WASM_URL}} {{CONNECT_SRC}} {{STYLE_HASH}} {{PAGE_CSS}}`} {
 		os.WriteFile(tmpl, []byte(bad), 0o644)
-		if err := run(tmpl, dir, "globus-edge.wasm", env(nil)); err == nil {
+		if err := run(tmpl, css, dir, "globus-edge.wasm", env(nil)); err == nil {
 			t.Errorf("template %q was accepted", bad)
 		}
 	}
