@@ -90,8 +90,10 @@ type pageKind struct {
 }
 
 var (
+	// API ready: the page's client exists (config.json read, Go started, newClient done),
+	// as the baseline's mark follows its authorization manager's creation.
 	oursPage = pageKind{"ours",
-		`(e => e && e.startTime + e.duration)(performance.getEntriesByName("globus-edge:ready")[0])`,
+		`(e => e && e.startTime)(performance.getEntriesByName("page:client-ready")[0])`,
 		"#login-redirect", "#groups-body tr"}
 	basePage = pageKind{"baseline",
 		`(e => e && e.startTime)(performance.getEntriesByName("ready")[0])`,
