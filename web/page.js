@@ -3,8 +3,8 @@
 // script only moves data between the client and the DOM. Text from Globus (group names,
 // error messages) is always set with textContent, never parsed as HTML.
 //
-// The page is usable before Go is: this module has no static import, so it runs as soon as it
-// is parsed. It takes a redirect's answer out of the address bar first, shows the login
+// The page is usable before Go is: this module has no static import, so it runs as soon as the
+// HTML is parsed, without waiting for the shim. It takes a redirect's answer out of the address bar first, shows the login
 // controls (or "Loading your groups…") at once, queues a click made before Go is ready, and
 // only then imports the shim, whose wasm the HTML's <link rel="preload"> is already fetching.
 
