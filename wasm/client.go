@@ -13,6 +13,7 @@ import (
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/wasm/configkeys"
 	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 	"github.com/globus-edge/globus-edge/wasm/jsfetch"
 	"github.com/globus-edge/globus-edge/wasm/jsstorage"
@@ -38,6 +39,10 @@ func newClient(v js.Value, locks jsstorage.Locks) (*client, error) {
 	o, err := parseOptions(v)
 	if err != nil {
 		return nil, configError{err}
+	}
+	for _, k := range o.Unknown {
+		// A typo (clientID, redirect_uri) would otherwise fall back to a default silently.
+		js.Global().Get("console").Call("warn", fmt.Sprintf("globus-edge: unknown config key %q ignored", k))
 	}
 	storage, err := o.tokenStorage(locks)
 	if errors.Is(err, webstorage.ErrUnavailable) {
@@ -69,10 +74,11 @@ func (c *client) object() js.Value {
 		scopes = app.DefaultScopes
 	}
 	return js.ValueOf(map[string]any{
+		// The resolved config uses the config's own key names (plus authCodePage).
 		"config": map[string]any{
-			"clientId": cfg.ClientID, "redirectUri": cfg.RedirectURI, "authUrl": cfg.AuthURL,
-			"groupsUrl": cfg.GroupsURL, "authCodePage": cfg.AuthCodePage(), "environment": cfg.Environment,
-			"scopes": strings.Join(scopes, " "), "storage": c.opts.Storage, "namespace": c.opts.namespace(),
+			configkeys.ClientID: cfg.ClientID, configkeys.RedirectURI: cfg.RedirectURI, configkeys.AuthURL: cfg.AuthURL,
+			configkeys.GroupsURL: cfg.GroupsURL, "authCodePage": cfg.AuthCodePage(), configkeys.Environment: cfg.Environment,
+			configkeys.Scopes: strings.Join(scopes, " "), configkeys.Storage: c.opts.Storage, configkeys.Namespace: c.opts.namespace(),
 		},
 		"storageKey":      c.opts.storageKey(),
 		"startLogin":      c.method(c.startLogin),

@@ -14,6 +14,7 @@ import (
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/wasm/jsstorage"
+	"github.com/globus-edge/globus-edge/wasm/configkeys"
 	"github.com/globus-edge/globus-edge/wasm/webstorage"
 )
 
@@ -41,22 +42,25 @@ type options struct {
 	StorageObj js.Value
 	// Namespace is the token document's namespace; empty means tokens.DefaultNamespace.
 	Namespace string
+	// Unknown lists the config's keys that are not configkeys: likely typos, reported once.
+	Unknown []string
 }
 
-// configKeys maps the camelCase keys of the JavaScript config (and of the page's config.json)
-// to the names config.FromEnv reads, so defaults and validation are the core's.
-var configKeys = map[string]string{
-	"environment": config.EnvEnvironment,
-	"authUrl":     config.EnvAuthURL,
-	"groupsUrl":   config.EnvGroupsURL,
-	"httpTimeout": config.EnvHTTPTimeout,
-	"clientId":    config.EnvClientID,
-	"redirectUri": config.EnvRedirectURI,
+// envKeys maps the config keys (configkeys) that are the CLI's settings to the names
+// config.FromEnv reads, so defaults and validation are the core's.
+var envKeys = map[string]string{
+	configkeys.Environment: config.EnvEnvironment,
+	configkeys.AuthURL:     config.EnvAuthURL,
+	configkeys.GroupsURL:   config.EnvGroupsURL,
+	configkeys.HTTPTimeout: config.EnvHTTPTimeout,
+	configkeys.ClientID:    config.EnvClientID,
+	configkeys.RedirectURI: config.EnvRedirectURI,
 }
 
-// parseOptions reads a config object: the keys of configKeys plus scopes (a space-separated
+// parseOptions reads a config object: the keys of envKeys plus scopes (a space-separated
 // string or an array of strings), storage and namespace. Missing, null and empty values take
-// the defaults; a value of the wrong type is an error naming the key.
+// the defaults; a value of the wrong type is an error naming the key. Other keys are listed
+// in Unknown, not refused: an app may pass its own settings in the same object.
 func parseOptions(v js.Value) (options, error) {
 	if v.IsUndefined() || v.IsNull() {
 		v = js.Global().Get("Object").New()
@@ -65,8 +69,8 @@ func parseOptions(v js.Value) (options, error) {
 		return options{}, fmt.Errorf("config must be an object, got %s", v.Type())
 	}
 	env := map[string]string{}
-	for key, name := range configKeys {
-		s, err := stringField(v, key, key == "httpTimeout")
+	for key, name := range envKeys {
+		s, err := stringField(v, key, key == configkeys.HTTPTimeout)
 		if err != nil {
 			return options{}, err
 		}
@@ -77,15 +81,15 @@ func parseOptions(v js.Value) (options, error) {
 		return options{}, err
 	}
 	o := options{Config: cfg}
-	if o.Scopes, err = scopesField(v.Get("scopes")); err != nil {
+	if o.Scopes, err = scopesField(v.Get(configkeys.Scopes)); err != nil {
 		return options{}, err
 	}
-	if f := v.Get("storage"); f.Type() == js.TypeObject || f.Type() == js.TypeFunction {
+	if f := v.Get(configkeys.Storage); f.Type() == js.TypeObject || f.Type() == js.TypeFunction {
 		if err := jsstorage.Check(f); err != nil {
 			return options{}, fmt.Errorf("config.storage: %w", err)
 		}
 		o.Storage, o.StorageObj = storageObject, f
-	} else if o.Storage, err = stringField(v, "storage", false); err != nil {
+	} else if o.Storage, err = stringField(v, configkeys.Storage, false); err != nil {
 		return options{}, fmt.Errorf("%w, or an object with get, put and delete methods", err)
 	}
 	switch o.Storage {
@@ -95,12 +99,18 @@ func parseOptions(v js.Value) (options, error) {
 	default:
 		return options{}, fmt.Errorf("config.storage must be %q, %q or %q, or an object with get, put and delete methods, got %q", storageLocal, storageSession, storageMemory, o.Storage)
 	}
-	if o.Namespace, err = stringField(v, "namespace", false); err != nil {
+	if o.Namespace, err = stringField(v, configkeys.Namespace, false); err != nil {
 		return options{}, err
 	}
 	if o.Storage == storageObject && o.StorageObj.IsUndefined() {
 		return options{}, fmt.Errorf("config.storage %q names no storage: pass the storage object itself", storageObject)
 	}
+	keys := js.Global().Get("Object").Call("keys", v)
+	names := make([]string, keys.Length())
+	for i := range names {
+		names[i] = keys.Index(i).String()
+	}
+	o.Unknown = configkeys.Unknown(names)
 	return o, nil
 }
 

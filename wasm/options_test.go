@@ -50,6 +50,13 @@ func TestParseOptionsOverrides(t *testing.T) {
 	if o.Storage != "sessionStorage" || o.storageKey() != "globus-edge:my-client:ns" {
 		t.Errorf("storage %q key %q", o.Storage, o.storageKey())
 	}
+	if o.Unknown != nil {
+		t.Errorf("known keys reported unknown: %q", o.Unknown)
+	}
+	if o, err := parseOptions(obj(t, `{clientID: "typo", redirect_uri: "x", storage: "memory"}`)); err != nil ||
+		!reflect.DeepEqual(o.Unknown, []string{"clientID", "redirect_uri"}) {
+		t.Errorf("unknown keys %q, %v; want clientID, redirect_uri", o.Unknown, err)
+	}
 	o, err = parseOptions(obj(t, `{environment: "preview", scopes: "a b", storage: "memory"}`))
 	if err != nil {
 		t.Fatal(err)

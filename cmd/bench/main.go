@@ -55,10 +55,14 @@ func main() {
 	out := flag.String("out", "BENCHMARKS.md", "markdown report")
 	jsonOut := flag.String("json", "bench.json", "JSON report")
 	only := flag.String("only", "", "comma-separated sections to run (size,page,worker,jsworker,roundtrips,cli)")
+	runs := flag.Int("runs", 0, "repetitions of each timed figure (default 15; 1 with -quick)")
 	flag.Parse()
 	b := &bench{quick: *quick, runs: 15}
 	if *quick {
 		b.runs = 1
+	}
+	if *runs > 0 {
+		b.runs = *runs
 	}
 	sections := []struct {
 		name string

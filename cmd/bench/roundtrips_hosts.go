@@ -68,7 +68,9 @@ func (b *bench) pageRoundTrips() (rt roundTrips, err error) {
 	// 20 concurrent calls through the package API, in the logged-in page.
 	if _, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[bool](`(async () => {
 		const m = await import("./globus-edge.js");
-		const c = await m.createGlobusClient(await (await fetch("config.json")).json());
+		// The page's wasm has a content-hashed name, the one index.html preloads.
+		const wasmUrl = document.querySelector('link[rel="preload"][as="fetch"]').href;
+		const c = await m.createGlobusClient({ ...(await (await fetch("config.json")).json()), wasmUrl });
 		await Promise.all(Array.from({ length: 20 }, () => c.myGroups()));
 		return true;
 	})()`, chromedp.EvalAwaitPromise)); err != nil {

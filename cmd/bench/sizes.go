@@ -25,18 +25,6 @@ func gzipSize(b []byte) int {
 	return buf.Len()
 }
 
-// brotliSize uses the brotli command when installed (it is optional); -1 when absent.
-func brotliSize(path string) int {
-	if _, err := exec.LookPath("brotli"); err != nil {
-		return -1
-	}
-	out, err := exec.Command("brotli", "-c", "-q", "11", path).Output()
-	if err != nil {
-		return -1
-	}
-	return len(out)
-}
-
 // dirSizes sums raw and gzip -9 sizes of the named files in dir.
 func dirSizes(dir string, names ...string) (raw, gz int, err error) {
 	for _, n := range names {
@@ -100,7 +88,11 @@ func (b *bench) sizes() error {
 	if err := buildBaselinePage(baseDir); err != nil {
 		return err
 	}
-	wasmRaw, wasmGz, err := dirSizes(web, "globus-edge.wasm")
+	wasm, err := devserve.WasmName(web)
+	if err != nil {
+		return err
+	}
+	wasmRaw, wasmGz, err := dirSizes(web, wasm)
 	if err != nil {
 		return err
 	}
@@ -110,7 +102,7 @@ func (b *bench) sizes() error {
 	if err != nil {
 		return err
 	}
-	pageRaw, pageGz, err := dirSizes(web, append([]string{"index.html", "page.js", "page.css", "globus-edge.wasm"}, shim...)...)
+	pageRaw, pageGz, err := dirSizes(web, append([]string{"index.html", "page.js", wasm}, shim...)...)
 	if err != nil {
 		return err
 	}
@@ -128,12 +120,11 @@ func (b *bench) sizes() error {
 	add("page wasm, gzip -9 (vs baseline JS bundle)", wasmGz, bundleGz, "gzip -9")
 	add("page shim + wasm_exec.js, gzip -9 (vs baseline JS bundle)", jsGz, bundleGz, fmt.Sprintf("%d bytes raw", jsRaw))
 	add("whole page download, gzip -9", pageGz, baseGz, fmt.Sprintf("ours %d, baseline %d bytes raw; every file of dist/web vs index.html + bundle", pageRaw, baseRaw))
-	if br := brotliSize(filepath.Join(web, "globus-edge.wasm")); br > 0 {
-		bb := brotliSize(filepath.Join(baseDir, "app.bundle.js"))
-		add("page wasm, brotli -q 11 (vs baseline JS bundle)", br, bb, "brotli 11")
-	} else {
-		b.note("brotli sizes skipped: the brotli command is not installed (apt-get install brotli)")
+	br, err := brotliSizes(filepath.Join(web, wasm), filepath.Join(baseDir, "app.bundle.js"))
+	if err != nil {
+		return err
 	}
+	add("page wasm, brotli 11 (vs baseline JS bundle)", br[0], br[1], "Node zlib, quality 11")
 	oursRaw, oursGz, err := wranglerSize("wrangler.toml")
 	if err != nil {
 		return err

@@ -2,6 +2,8 @@
 // servers, wrangler): a child that prints its URLs on its first stdout lines and exits when its
 // stdin closes. Stop ends it and everything it started: stdin closed, then SIGTERM and SIGKILL
 // to its process group, so no workerd is left behind.
+//go:build !(js && wasm)
+
 package childproc
 
 import (

@@ -15,7 +15,7 @@ import (
 	"github.com/globus-edge/globus-edge/globustest"
 )
 
-// Static serves dir on a fresh loopback port until stop is called.
+// Static serves dir on a fresh loopback port until stop is called, with SetHeaders' headers.
 func Static(dir string) (url string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,7 +25,7 @@ func Static(dir string) (url string, stop func(), err error) {
 }
 
 func serve(ln net.Listener, dir string) (string, func(), error) {
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: Handler(dir), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }, nil
 }

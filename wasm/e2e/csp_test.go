@@ -30,7 +30,7 @@ func TestCSP(t *testing.T) {
 		t.Fatal("index.html has no CSP meta tag")
 	}
 	csp := string(m[1])
-	for _, want := range []string{"default-src 'none'", "script-src 'self' 'wasm-unsafe-eval';", "connect-src 'self' http://127.0.0.1:*;", "base-uri 'none'"} {
+	for _, want := range []string{"default-src 'none'", "script-src 'self' 'wasm-unsafe-eval';", "style-src 'sha256-", "connect-src 'self' http://127.0.0.1:*;", "base-uri 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP %q lacks %q", csp, want)
 		}
@@ -77,6 +77,14 @@ func TestDefaultConfig(t *testing.T) {
 	s := newSite(t, webDir(), "")
 	p := openPage(t, s)
 	p.waitState("logged-out")
+	// The inline CSS applies: its hash in style-src matches (else the CSP drops it and the
+	// page reports the violation).
+	if bg := eval[string](p, `getComputedStyle(document.getElementById("login-paste")).backgroundColor`); bg != "rgb(26, 95, 180)" {
+		t.Errorf("the login button's background is %q, not page.css's accent: the inline CSS was blocked", bg)
+	}
+	if !eval[bool](p, `document.getElementById("error").hidden`) {
+		t.Errorf("the page shows an error: %s", p.text("#error"))
+	}
 	info := p.text("#config-info")
 	if !strings.Contains(info, config.TutorialClientID) || !strings.Contains(info, "https://auth.globus.org") ||
 		!strings.Contains(info, "https://groups.api.globus.org") || !strings.Contains(info, "localStorage") {

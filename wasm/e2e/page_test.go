@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/globus-edge/globus-edge/internal/browsertest"
@@ -35,6 +37,14 @@ type page struct {
 // threw an uncaught exception by the end of the test.
 func openPage(t *testing.T, s *site) *page {
 	t.Helper()
+	p := blankPage(t, s)
+	p.navigate(s.URL + "/")
+	return p
+}
+
+// blankPage is openPage without the navigation.
+func blankPage(t *testing.T, s *site) *page {
+	t.Helper()
 	tab := browsertest.New(t)
 	p := &page{t: t, tab: tab, ctx: tab.Ctx, site: s}
 	t.Cleanup(func() {
@@ -44,7 +54,6 @@ func openPage(t *testing.T, s *site) *page {
 			}
 		}
 	})
-	p.navigate(s.URL + "/")
 	return p
 }
 
@@ -53,6 +62,35 @@ func (p *page) navigate(url string) {
 	if err := chromedp.Do(p.ctx, chromedp.Navigate(url)); err != nil {
 		p.t.Fatalf("navigating to %s: %v", url, err)
 	}
+}
+
+// startNavigation navigates without waiting for the load event, which a held wasm response
+// (a preload) delays.
+func (p *page) startNavigation(url string) {
+	p.t.Helper()
+	err := chromedp.Do(p.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, cdppage.Navigate, cdppage.NavigateParams{URL: url})
+		return err
+	}))
+	if err != nil {
+		p.t.Fatalf("navigating to %s: %v", url, err)
+	}
+}
+
+// history returns the URLs of the tab's navigation history entries, as the browser keeps them.
+func (p *page) history() []string {
+	p.t.Helper()
+	h, err := chromedp.Run(p.ctx, func(ctx context.Context, t *chromedp.Target) (cdppage.GetNavigationHistoryResult, error) {
+		return cdp.Call(ctx, t, cdppage.GetNavigationHistory, cdp.Empty{})
+	})
+	if err != nil {
+		p.t.Fatalf("reading the navigation history: %v", err)
+	}
+	var urls []string
+	for _, e := range h.Entries {
+		urls = append(urls, e.URL)
+	}
+	return urls
 }
 
 func (p *page) reload() {
@@ -118,6 +156,38 @@ func (p *page) click(sel string) {
 	if err := chromedp.Do(p.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		p.t.Fatalf("clicking %s: %v", sel, err)
 	}
+}
+
+// mouseClick clicks the middle of an element with real mouse events, once it is visible and
+// enabled, without chromedp's DOM node lookup (which needs a loaded document: a page whose
+// preloaded wasm is held has not fired load yet).
+func (p *page) mouseClick(sel string) {
+	p.t.Helper()
+	p.waitUntil(fmt.Sprintf("(e => e && !e.closest('[hidden]') && !e.disabled)(document.querySelector(%q))", sel))
+	xy := eval[[]float64](p, fmt.Sprintf("(r => [r.x + r.width / 2, r.y + r.height / 2])(document.querySelector(%q).getBoundingClientRect())", sel))
+	if err := chromedp.Do(p.ctx, chromedp.MouseClickXY(xy[0], xy[1])); err != nil {
+		p.t.Fatalf("clicking %s: %v", sel, err)
+	}
+}
+
+// clickUntil mouse-clicks sel until cond holds (at most 5 clicks, 2 s apart). Chromium may
+// drop input that arrives before a document's first frame is presented, which a page whose
+// load is held can meet; the page's handlers must take a repeated click as one.
+func (p *page) clickUntil(sel, cond string) {
+	p.t.Helper()
+	for i := 0; i < 5; i++ {
+		eval[bool](p, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+		p.mouseClick(sel)
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if eval[bool](p, "!!("+cond+")") {
+				if i > 0 {
+					p.t.Logf("%s took %d clicks", sel, i+1)
+				}
+				return
+			}
+		}
+	}
+	p.t.Fatalf("5 clicks on %s did not make %s true", sel, cond)
 }
 
 func (p *page) text(sel string) string {

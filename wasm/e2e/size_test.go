@@ -5,6 +5,8 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +42,7 @@ func TestPageWasmHasNoHTTPTransport(t *testing.T) {
 
 	// The shipped (stripped) wasm keeps function names for stack traces (pclntab) as plain
 	// bytes: a second, independent look.
-	page, err := os.ReadFile(filepath.Join(webDir(), "globus-edge.wasm"))
+	page, err := os.ReadFile(filepath.Join(webDir(), pageWasmName(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,4 +82,30 @@ func funcNames(t *testing.T, pkg string) map[string]bool {
 		names[n] = true
 	}
 	return names
+}
+
+// pageWasmName is the built page's content-hashed wasm file name (globus-edge.<12 hex>.wasm),
+// checked against its bytes and against what index.html preloads.
+func pageWasmName(t *testing.T) string {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(webDir(), "globus-edge.*.wasm"))
+	if len(matches) != 1 {
+		t.Fatalf("want one hashed wasm in the page, found %q", matches)
+	}
+	name := filepath.Base(matches[0])
+	b, err := os.ReadFile(matches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(b); name != "globus-edge."+hex.EncodeToString(sum[:])[:12]+".wasm" {
+		t.Errorf("%s is not named for its content", name)
+	}
+	html, err := os.ReadFile(filepath.Join(webDir(), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(html, []byte(`<link rel="preload" href="`+name+`" as="fetch" crossorigin`)) {
+		t.Errorf("index.html does not preload %s", name)
+	}
+	return name
 }

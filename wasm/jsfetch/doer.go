@@ -21,9 +21,8 @@ import (
 // (Globus APIs authenticate with bearer tokens; cookies would only widen what a request
 // carries cross-origin).
 type Doer struct {
-	// Fetch is the fetch function; undefined (the zero js.Value) means globalThis.fetch,
-	// called as globalThis.fetch(...): workerd throws "Illegal invocation" for a fetch called
-	// on another receiver.
+	// Fetch is the fetch function; undefined (the zero js.Value) means globalThis.fetch.
+	// Either is called without a receiver (see Do).
 	Fetch js.Value
 	// Credentials is fetch's credentials mode; empty means "omit" in browsers and Node, and no
 	// field at all in workerd (see credentials).
@@ -69,14 +68,15 @@ func (d Doer) Do(req *http.Request) (*http.Response, error) {
 	// body read) then rejects with an AbortError and the Awaits below return.
 	stop := context.AfterFunc(ctx, abort)
 	defer stop()
+	fetch := d.Fetch
+	if fetch.IsUndefined() {
+		fetch = js.Global().Get("fetch")
+	}
 	var p js.Value
-	if err := jsx.Try(func() {
-		if d.Fetch.IsUndefined() {
-			p = js.Global().Call("fetch", req.URL.String(), init)
-		} else {
-			p = d.Fetch.Invoke(req.URL.String(), init)
-		}
-	}); err != nil {
+	// Invoked without a receiver (this = undefined), never as a method: the Go worker's loader
+	// (syumai's wasm_exec.js) hands Go a Proxy of globalThis, and workerd throws "Illegal
+	// invocation" for a fetch whose this is anything but the real global or undefined.
+	if err := jsx.Try(func() { p = fetch.Invoke(req.URL.String(), init) }); err != nil {
 		return nil, d.fail(ctx, err)
 	}
 	// Await with a background context: after an abort the Promise settles promptly, and

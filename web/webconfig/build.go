@@ -8,15 +8,14 @@ import (
 	"strings"
 
 	"github.com/globus-edge/globus-edge/config"
+	"github.com/globus-edge/globus-edge/wasm/configkeys"
 )
-
-// placeholder is replaced in index.html by the connect-src origins.
-const placeholder = "{{CONNECT_SRC}}"
 
 // Names of the page-only variables.
 const (
 	envScopes     = "GLOBUS_EDGE_SCOPES"
 	envStorage    = "GLOBUS_EDGE_STORAGE"
+	envNamespace  = "GLOBUS_EDGE_NAMESPACE"
 	envConnectSrc = "GLOBUS_EDGE_CONNECT_SRC"
 )
 
@@ -65,16 +64,17 @@ func build(getenv func(string) string) (output, error) {
 			page[key] = value
 		}
 	}
-	set("clientId", config.EnvClientID, cfg.ClientID)
-	set("redirectUri", config.EnvRedirectURI, cfg.RedirectURI)
+	set(configkeys.ClientID, config.EnvClientID, cfg.ClientID)
+	set(configkeys.RedirectURI, config.EnvRedirectURI, cfg.RedirectURI)
 	// An environment or a URL override fixes both URLs.
 	for _, env := range []string{config.EnvEnvironment, config.EnvAuthURL, config.EnvGroupsURL} {
-		set("authUrl", env, cfg.AuthURL)
-		set("groupsUrl", env, cfg.GroupsURL)
+		set(configkeys.AuthURL, env, cfg.AuthURL)
+		set(configkeys.GroupsURL, env, cfg.GroupsURL)
 	}
-	set("httpTimeout", config.EnvHTTPTimeout, strings.TrimSpace(getenv(config.EnvHTTPTimeout)))
-	set("scopes", envScopes, strings.Join(strings.Fields(getenv(envScopes)), " "))
-	set("storage", envStorage, strings.TrimSpace(getenv(envStorage)))
+	set(configkeys.HTTPTimeout, config.EnvHTTPTimeout, strings.TrimSpace(getenv(config.EnvHTTPTimeout)))
+	set(configkeys.Scopes, envScopes, strings.Join(strings.Fields(getenv(envScopes)), " "))
+	set(configkeys.Storage, envStorage, strings.TrimSpace(getenv(envStorage)))
+	set(configkeys.Namespace, envNamespace, strings.TrimSpace(getenv(envNamespace)))
 	if len(page) > 0 {
 		b, err := json.MarshalIndent(page, "", "  ")
 		if err != nil {
@@ -83,14 +83,6 @@ func build(getenv func(string) string) (output, error) {
 		o.configJSON = append(b, '\n')
 	}
 	return o, nil
-}
-
-// page fills the template's CSP.
-func (o output) page(tmpl string) (string, error) {
-	if strings.Count(tmpl, placeholder) != 1 {
-		return "", fmt.Errorf("the template must hold %s exactly once", placeholder)
-	}
-	return strings.Replace(tmpl, placeholder, o.connectSrc, 1), nil
 }
 
 // origin returns scheme://host[:port] of a base URL.

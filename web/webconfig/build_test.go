@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/globus-edge/globus-edge/wasm/configkeys"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -68,21 +72,60 @@ func TestConnectSrcOverrideIsChecked(t *testing.T) {
 
 func TestRunWritesPage(t *testing.T) {
 	dir := t.TempDir()
-	tmpl := filepath.Join(dir, "t.html")
-	os.WriteFile(tmpl, []byte(`<meta content="connect-src 'self' {{CONNECT_SRC}}">`), 0o644)
+	tmpl, css := filepath.Join(dir, "t.html"), filepath.Join(dir, "p.css")
+	os.WriteFile(tmpl, []byte(`<meta content="connect-src 'self' {{CONNECT_SRC}}; style-src {{STYLE_HASH}}"><link href="{{WASM_URL}}"><style>{{PAGE_CSS}}</style>`), 0o644)
+	os.WriteFile(css, []byte("b { color: red }\n/* {{WASM_URL}} */\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "config.json"), []byte("stale"), 0o644)
-	if err := run(tmpl, dir, env(nil)); err != nil {
+	if err := run(tmpl, css, dir, "globus-edge.0123456789ab.wasm", env(nil)); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "index.html"))
-	if string(b) != `<meta content="connect-src 'self' https://auth.globus.org https://groups.api.globus.org">` {
-		t.Errorf("index.html = %s", b)
+	// The hash is the CSP source of exactly the inlined text (openssl dgst -sha256 -binary | base64).
+	want := `<meta content="connect-src 'self' https://auth.globus.org https://groups.api.globus.org; style-src 'sha256-Jznz5e+7AOE2YUhjIIRjVrKJiUajm0sb0g3kzWGmlFI='">` +
+		`<link href="globus-edge.0123456789ab.wasm"><style>b { color: red }` + "\n/* {{WASM_URL}} */\n</style>"
+	if string(b) != want {
+		t.Errorf("index.html =\n%s\nwant\n%s", b, want)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "config.json")); !os.IsNotExist(err) {
 		t.Error("a stale config.json survived a build without variables")
 	}
-	os.WriteFile(tmpl, []byte(`no placeholder`), 0o644)
-	if err := run(tmpl, dir, env(nil)); err == nil {
-		t.Error("a template without the placeholder was accepted")
+	if err := run(tmpl, css, dir, `x.wasm"><script>`, env(nil)); err == nil {
+		t.Error("a wasm name that leaves its attribute was accepted")
+	}
+	os.WriteFile(css, []byte("</style><script>"), 0o644)
+	if err := run(tmpl, css, dir, "globus-edge.wasm", env(nil)); err == nil {
+		t.Error("CSS that ends the style element was accepted")
+	}
+	os.WriteFile(css, []byte("b {}"), 0o644)
+	for _, bad := range []string{`no placeholder`, `{{CONNECT_SRC}} {{STYLE_HASH}} {{PAGE_CSS}}`, `{{WASM_URL}} {{WASM_URL}} {{CONNECT_SRC}} {{STYLE_HASH}} {{PAGE_CSS}}`} {
+		os.WriteFile(tmpl, []byte(bad), 0o644)
+		if err := run(tmpl, css, dir, "globus-edge.wasm", env(nil)); err == nil {
+			t.Errorf("template %q was accepted", bad)
+		}
+	}
+}
+
+// TestConfigJSONUsesConfigKeys: with every variable set, config.json holds only keys the
+// client reads (wasm/configkeys), including namespace.
+func TestConfigJSONUsesConfigKeys(t *testing.T) {
+	o, err := build(env(map[string]string{
+		"GLOBUS_SDK_SERVICE_URL_AUTH": "http://127.0.0.1:8001", "GLOBUS_CLIENT_ID": "cid",
+		"GLOBUS_REDIRECT_URI": "http://127.0.0.1:8000/", "GLOBUS_SDK_HTTP_TIMEOUT": "30",
+		"GLOBUS_EDGE_SCOPES": "a  b", "GLOBUS_EDGE_STORAGE": "memory", "GLOBUS_EDGE_NAMESPACE": "ns",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(o.configJSON, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["namespace"] != "ns" || got["scopes"] != "a b" || got["httpTimeout"] != "30" {
+		t.Errorf("config.json = %s", o.configJSON)
+	}
+	for k := range got {
+		if !slices.Contains(configkeys.Go, k) {
+			t.Errorf("config.json key %q is not one the client reads", k)
+		}
 	}
 }

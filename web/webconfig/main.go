@@ -1,14 +1,16 @@
 // Command webconfig writes the web page's build-time configuration: index.html with the
-// Content-Security-Policy connect-src filled in, and config.json when the environment sets
+// Content-Security-Policy connect-src, the wasm's (content-hashed) file name, and page.css
+// inlined with its hash in the CSP's style-src; and config.json when the environment sets
 // anything. Both come from the same variables as the CLI's (config.FromEnv), so the CSP
 // always allows exactly the Auth and Groups origins the page is configured for.
 //
-//	go run ./web/webconfig -template web/index.html -out dist/web
+//	go run ./web/webconfig -template web/index.html -css web/page.css -out dist/web -wasm globus-edge.0123456789ab.wasm
 //
 // Variables: GLOBUS_SDK_ENVIRONMENT, GLOBUS_SDK_SERVICE_URL_AUTH, GLOBUS_SDK_SERVICE_URL_GROUPS,
-// GLOBUS_CLIENT_ID, GLOBUS_REDIRECT_URI, GLOBUS_SDK_HTTP_TIMEOUT; GLOBUS_EDGE_SCOPES and
-// GLOBUS_EDGE_STORAGE for config.json's scopes and storage; GLOBUS_EDGE_CONNECT_SRC replaces
-// the computed connect-src origins (e.g. "http://127.0.0.1:*" for tests on loopback).
+// GLOBUS_CLIENT_ID, GLOBUS_REDIRECT_URI, GLOBUS_SDK_HTTP_TIMEOUT; GLOBUS_EDGE_SCOPES,
+// GLOBUS_EDGE_STORAGE and GLOBUS_EDGE_NAMESPACE for config.json's scopes, storage and
+// namespace; GLOBUS_EDGE_CONNECT_SRC replaces the computed connect-src origins (e.g.
+// "http://127.0.0.1:*" for tests on loopback).
 package main
 
 import (
@@ -19,16 +21,18 @@ import (
 )
 
 func main() {
-	template := flag.String("template", "web/index.html", "index.html template holding {{CONNECT_SRC}}")
+	template := flag.String("template", "web/index.html", "index.html template holding the placeholders of page.go")
 	out := flag.String("out", "dist/web", "directory to write index.html (and config.json) into")
+	wasm := flag.String("wasm", "globus-edge.wasm", "the wasm's file name in the output directory (content-hashed by ./build.sh web)")
+	css := flag.String("css", "web/page.css", "the stylesheet to inline into index.html")
 	flag.Parse()
-	if err := run(*template, *out, os.Getenv); err != nil {
+	if err := run(*template, *css, *out, *wasm, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "webconfig:", err)
 		os.Exit(1)
 	}
 }
 
-func run(template, out string, getenv func(string) string) error {
+func run(template, cssPath, out, wasmName string, getenv func(string) string) error {
 	b, err := build(getenv)
 	if err != nil {
 		return err
@@ -37,7 +41,11 @@ func run(template, out string, getenv func(string) string) error {
 	if err != nil {
 		return fmt.Errorf("reading the template: %w", err)
 	}
-	html, err := b.page(string(tmpl))
+	css, err := os.ReadFile(cssPath)
+	if err != nil {
+		return fmt.Errorf("reading the stylesheet: %w", err)
+	}
+	html, err := b.page(string(tmpl), assets{wasmName: wasmName, css: string(css)})
 	if err != nil {
 		return err
 	}
