@@ -62,6 +62,7 @@ cmd_bench() {
   cmd_setup --browser
   cmd_cli >/dev/null
   cmd_worker >/dev/null
+  cmd_worker -test >/dev/null # the worker's soak reads /__test/instance
   go run ./cmd/bench "$@"
 }
 

@@ -198,5 +198,5 @@ func (b *bench) worker() error {
 			}
 		}
 	}
-	return nil
+	return b.workerSoak()
 }
