@@ -13,8 +13,8 @@ import (
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
-	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 	"github.com/globus-edge/globus-edge/wasm/configkeys"
+	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 	"github.com/globus-edge/globus-edge/wasm/webstorage"
 )
 
