@@ -198,5 +198,8 @@ func (b *bench) worker() error {
 			}
 		}
 	}
+	if err := b.workerGoWork(); err != nil {
+		return err
+	}
 	return b.workerSoak()
 }

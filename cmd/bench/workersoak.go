@@ -91,3 +91,46 @@ func instanceMemory(c *siteclient.Client) (float64, error) {
 	n, err := strconv.ParseFloat(f[2], 64)
 	return n, err
 }
+
+// workerGoWork runs BenchmarkGroupsHandler (the Go side of GET /groups over an in-memory KV and
+// a canned Groups answer) as js/wasm under Node and natively: how much of the worker's CPU per
+// request is Go's own work, and what wasm costs it.
+func (b *bench) workerGoWork() error {
+	n := "2000x"
+	if b.quick {
+		n = "5x"
+	}
+	run := func(env ...string) (float64, error) {
+		cmd := exec.Command("go", "test", "-run", "-", "-bench", "GroupsHandler", "-benchtime", n, "./worker/service/")
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return 0, fmt.Errorf("go test -bench GroupsHandler %v: %v\n%s", env, err, out)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 4 && strings.HasPrefix(f[0], "BenchmarkGroupsHandler") && f[3] == "ns/op" {
+				v, err := strconv.ParseFloat(f[2], 64)
+				return v / 1e6, err
+			}
+		}
+		return 0, fmt.Errorf("no result in:\n%s", out)
+	}
+	wasm, err := run("GOOS=js", "GOARCH=wasm", "PATH="+goRootWasm()+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if err != nil {
+		return err
+	}
+	native, err := run()
+	if err != nil {
+		return err
+	}
+	b.add(Row{Section: "worker", Figure: "Go's own work per GET /groups (handler, KV in memory, canned Groups answer)", Unit: "ms",
+		Ours: wasm, Baseline: native, BaseName: "the same benchmark, native", Conditions: "BenchmarkGroupsHandler, js/wasm under Node 20 vs linux/amd64"})
+	return nil
+}
+
+// goRootWasm is the toolchain's lib/wasm (go_js_wasm_exec, wasm_exec.js).
+func goRootWasm() string {
+	out, _ := exec.Command("go", "env", "GOROOT").Output()
+	return strings.TrimSpace(string(out)) + "/lib/wasm"
+}
