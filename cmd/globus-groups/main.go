@@ -68,8 +68,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		}
 		return wrapStorage(a.Logout(ctx), *tokenFile)
 	}
-	// The tutorial's test for "already logged in?" is the token file's existence.
-	if !blob.Exists() {
+	// The tutorial asks "does the token file exist?"; we ask whether it holds a usable Groups
+	// token, so a file with none (empty, other resource servers only, an expired access token
+	// without a refresh token) prompts instead of failing "log in" on every run. A file that
+	// cannot be read is reported below and left alone.
+	loggedIn, err := a.LoggedIn(ctx)
+	if err != nil {
+		return wrapStorage(err, *tokenFile)
+	}
+	if !loggedIn {
 		if err := login(ctx, a, stdin, stdout); err != nil {
 			return err
 		}
