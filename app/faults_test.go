@@ -72,7 +72,7 @@ func failSave(h *faultHarness) { h.blob.failSave.Store(true) }
 func failLoad(h *faultHarness) { h.blob.failLoad.Store(true) }
 
 var (
-	ok           = outcome{}
+	absorbed     = outcome{} // the retries absorb the fault: the call succeeds
 	globusErr    = outcome{kind: app.KindGlobus}
 	timeoutErr   = outcome{kind: app.KindTimeout}
 	networkErr   = outcome{kind: app.KindNetwork}
@@ -87,25 +87,25 @@ var (
 // step, and storage failing under it.
 var coreFaults = []faultCase{
 	// Groups, with a valid access token.
-	{name: "5xx burst absorbed", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Status: 503, Times: 2}), plain: ok},
+	{name: "5xx burst absorbed", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Status: 503, Times: 2}), plain: absorbed},
 	{name: "5xx until retries run out", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Status: 502, Times: -1}), plain: globusErr},
-	{name: "429 Retry-After absorbed", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Status: 429, RetryAfter: "3", Times: 2}), plain: ok},
+	{name: "429 Retry-After absorbed", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Status: 429, RetryAfter: "3", Times: 2}), plain: absorbed},
 	{name: "429 until retries run out", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Status: 429, RetryAfter: "1", Times: -1}), plain: globusErr},
-	{name: "one timeout absorbed", phase: "groups", setup: timeouts(groupsPath, 1), plain: ok},
+	{name: "one timeout absorbed", phase: "groups", setup: timeouts(groupsPath, 1), plain: absorbed},
 	{name: "timeouts", phase: "groups", setup: timeouts(groupsPath, -1), plain: timeoutErr},
-	{name: "truncated body absorbed", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, AfterHandling: true, Truncate: true}), plain: ok},
+	{name: "truncated body absorbed", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, AfterHandling: true, Truncate: true}), plain: absorbed},
 	{name: "truncated bodies", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, AfterHandling: true, Truncate: true, Times: -1}), plain: networkErr},
 	{name: "dropped connections", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Drop: true, Times: -1}), plain: networkErr},
 	{name: "oversized body", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Body: oversized}), plain: globusErr},
 	{name: "malformed JSON", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Body: `[{"id": `}), plain: globusErr},
 	{name: "HTML error page", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Status: 502, Body: "<h1>Bad gateway</h1>", ContentType: "text/html", Times: -1}), plain: globusErr},
-	{name: "access token revoked", phase: "groups", setup: revokeAt(false), plain: ok},
+	{name: "access token revoked", phase: "groups", setup: revokeAt(false), plain: absorbed},
 	{name: "both tokens revoked", phase: "groups", setup: revokeAt(true), plain: refused},
 	{name: "storage read fails", phase: "groups", setup: failLoad, plain: storageErr},
 	{name: "value sealed with another key", phase: "groups", setup: otherKey, plain: corrupt, keepBytes: true},
 
 	// Refresh, with an expired access token.
-	{name: "5xx burst absorbed", phase: "refresh", setup: inject(globustest.Fault{Path: tokenPath, Status: 500, Times: 3}), plain: ok},
+	{name: "5xx burst absorbed", phase: "refresh", setup: inject(globustest.Fault{Path: tokenPath, Status: 500, Times: 3}), plain: absorbed},
 	{name: "5xx until retries run out", phase: "refresh", setup: inject(globustest.Fault{Path: tokenPath, Status: 503, Times: -1}), plain: globusErr},
 	{name: "429 until retries run out", phase: "refresh", setup: inject(globustest.Fault{Path: tokenPath, Status: 429, RetryAfter: "2", Times: -1}), plain: globusErr},
 	{name: "timeouts", phase: "refresh", setup: timeouts(tokenPath, -1), plain: timeoutErr},
@@ -115,14 +115,14 @@ var coreFaults = []faultCase{
 	{name: "token response without a token", phase: "refresh", setup: inject(globustest.Fault{Path: tokenPath, Body: `{"expires_in": 10}`}), plain: globusErr},
 	{name: "invalid_grant", phase: "refresh", setup: inject(globustest.Fault{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant", "error_description": "refresh token expired"}`}), plain: refused},
 	{name: "refresh token revoked", phase: "refresh", setup: revokeAt(true), plain: refused},
-	{name: "answer lost after the grant", phase: "refresh", setup: inject(globustest.Fault{Path: tokenPath, AfterHandling: true, Drop: true}), plain: ok,
+	{name: "answer lost after the grant", phase: "refresh", setup: inject(globustest.Fault{Path: tokenPath, AfterHandling: true, Drop: true}), plain: absorbed,
 		rotating: &rotatedLost}, // today's rule: the retry's refused token is the stored one, so the login ends
 	{name: "storage write fails", phase: "refresh", setup: failSave, plain: storageErr, rotating: &rotatedNoKey},
 	{name: "storage read fails", phase: "refresh", setup: failLoad, plain: storageErr},
 	{name: "value sealed with another key", phase: "refresh", setup: otherKey, plain: corrupt, keepBytes: true},
 
 	// Login: the code exchange.
-	{name: "5xx burst absorbed", phase: "login", setup: inject(globustest.Fault{Path: tokenPath, Status: 502, Times: 2}), plain: ok},
+	{name: "5xx burst absorbed", phase: "login", setup: inject(globustest.Fault{Path: tokenPath, Status: 502, Times: 2}), plain: absorbed},
 	{name: "5xx until retries run out", phase: "login", setup: inject(globustest.Fault{Path: tokenPath, Status: 503, Times: -1}), plain: globusErr},
 	{name: "timeouts", phase: "login", setup: timeouts(tokenPath, -1), plain: timeoutErr},
 	{name: "malformed JSON", phase: "login", setup: inject(globustest.Fault{Path: tokenPath, Body: `{"access_token": `}), plain: globusErr},
