@@ -46,7 +46,7 @@ var cliFaults = []cliFault{
 	{name: "groups 429 until retries run out", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "0", Times: -1}}, kind: "globus_error"},
 	{name: "groups malformed JSON", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, kind: "globus_error"},
 	{name: "groups truncated once", faults: []globustest.Fault{{Path: groupsPath, AfterHandling: true, Truncate: true}}},
-	{name: "groups one timeout", env: []string{"GLOBUS_SDK_HTTP_TIMEOUT=0.2"}, faults: []globustest.Fault{{Path: groupsPath, Delay: time.Minute}}},
+	{name: "groups one timeout", env: []string{"GLOBUS_SDK_HTTP_TIMEOUT=1"}, faults: []globustest.Fault{{Path: groupsPath, Delay: time.Minute}}},
 	{name: "refresh 503 until retries run out", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, kind: "globus_error"},
 	{name: "refresh 429 until retries run out", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 429, RetryAfter: "0", Times: -1}}, kind: "globus_error"},
 	{name: "refresh malformed JSON", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": `}}, kind: "globus_error"},

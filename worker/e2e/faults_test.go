@@ -60,7 +60,7 @@ func TestWorkerdFaultSuite(t *testing.T) {
 	w := startWorker(t, map[string]string{
 		"GLOBUS_SDK_SERVICE_URL_AUTH":   fake.AuthURL(),
 		"GLOBUS_SDK_SERVICE_URL_GROUPS": fake.GroupsURL(),
-		"GLOBUS_SDK_HTTP_TIMEOUT":       "1",
+		"GLOBUS_SDK_HTTP_TIMEOUT":       "3", // the slow case times out every attempt
 		"GLOBUS_CLIENT_ID":              clientID,
 		"TOKEN_ENCRYPTION_KEY":          key,
 	})
