@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,6 +74,20 @@ func otherKey(h *faultHarness) {
 	h.app.Storage = tokens.NewDocumentStorage(tokens.SealedBlob{Blob: h.blob, Keys: keys, AdditionalData: sealAD})
 }
 
+// accessOnlyRevoked leaves storage with the Groups access token alone (a login without
+// access_type=offline, or a Python SDK file written so), then revokes it at Globus: nothing
+// can renew it.
+func accessOnlyRevoked(h *faultHarness) {
+	d := h.stored(h.t)
+	d.RefreshToken = ""
+	doc := tokens.NewDocument()
+	doc.Data[tokens.DefaultNamespace] = map[string]tokens.Data{d.ResourceServer: *d}
+	if err := h.store.Blob.Save(context.Background(), doc.Encode()); err != nil {
+		h.t.Fatal(err)
+	}
+	revokeAt(false)(h)
+}
+
 func failSave(h *faultHarness) { h.blob.failSave.Store(true) }
 func failLoad(h *faultHarness) { h.blob.failLoad.Store(true) }
 
@@ -106,6 +121,7 @@ var coreFaults = []faultCase{
 	{name: "HTML error page", phase: "groups", setup: inject(globustest.Fault{Path: groupsPath, Status: 502, Body: "<h1>Bad gateway</h1>", ContentType: "text/html", Times: -1}), plain: globusErr},
 	{name: "access token revoked", phase: "groups", setup: revokeAt(false), plain: absorbed},
 	{name: "both tokens revoked", phase: "groups", setup: revokeAt(true), plain: refused},
+	{name: "access token without refresh token revoked", phase: "groups", setup: accessOnlyRevoked, plain: refused},
 	{name: "storage read fails", phase: "groups", setup: failLoad, plain: storageErr},
 	{name: "value sealed with another key", phase: "groups", setup: otherKey, plain: corrupt, keepBytes: true},
 

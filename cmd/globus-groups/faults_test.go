@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,14 +197,4 @@ func (c *cli) storedRefreshToken(t *testing.T) string {
 		t.Fatalf("token file unreadable: %v", err)
 	}
 	return doc.Data["DEFAULT"]["groups.api.globus.org"].RefreshToken
-}
-
-// revoke revokes a token at the fake, as the user could on the Globus web site.
-func (c *cli) revoke(t *testing.T, tok string) {
-	t.Helper()
-	resp, err := http.PostForm(c.fake.AuthURL()+"/v2/oauth2/token/revoke", map[string][]string{"token": {tok}, "client_id": {globustest.TutorialClientID}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
 }

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -42,4 +44,41 @@ func TestUnusableTokenFilePromptsForLogin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An access token without a refresh token that Globus has revoked can never be used again:
+// the run says to log in (and clears it), and the next run prompts instead of failing with
+// the same 401 until the token's expiry (up to two days).
+func TestRevokedAccessOnlyTokenPromptsNextRun(t *testing.T) {
+	c := newCLI(t, globustest.Options{})
+	c.loginAsUser(t)
+	var doc map[string]any
+	b, _ := os.ReadFile(c.tokenFile())
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	tok := doc["data"].(map[string]any)["DEFAULT"].(map[string]any)["groups.api.globus.org"].(map[string]any)
+	delete(tok, "refresh_token")
+	b, _ = json.Marshal(doc)
+	if err := os.WriteFile(c.tokenFile(), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.revoke(t, tok["access_token"].(string))
+	_, errOut, code := c.run(t, "")
+	if code != 1 || !strings.HasPrefix(errOut, "globus-groups: login_required: ") {
+		t.Fatalf("run with a revoked access-only token: %d %q", code, errOut)
+	}
+	if out := c.loginAsUser(t); out != wantCSV(t) {
+		t.Fatalf("the next run: %q", out)
+	}
+}
+
+// revoke revokes a token at the fake, as the user could on the Globus web site.
+func (c *cli) revoke(t *testing.T, tok string) {
+	t.Helper()
+	resp, err := http.PostForm(c.fake.AuthURL()+"/v2/oauth2/token/revoke", map[string][]string{"token": {tok}, "client_id": {globustest.TutorialClientID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 }
