@@ -18,11 +18,20 @@ import (
 // token), the stored tokens are removed and the error wraps ErrLoginRequired.
 func (a *App) MyGroups(ctx context.Context, statuses ...string) ([]groups.Group, error) {
 	gs, used, err := a.myGroups(ctx, statuses)
-	if used == "" && isUnauthorized(err) {
-		// An access token without a refresh token, refused by Groups (revoked, or expired
-		// early): nothing can renew it, so it is removed and the user asked to log in, rather
-		// than failing the same way on every call until its recorded expiry.
-		return nil, a.dropLogin(ctx, "Globus refused the stored access token and there is no refresh token", err)
+	if isUnauthorized(err) {
+		// Groups refused the token even after the refresh and retry. If storage no longer holds
+		// the login, another tab, process or request logged out meanwhile (and revoked what
+		// this call had just renewed): the user is logged out, not Globus failing.
+		if cur, gerr := a.Storage.Get(ctx, groups.ResourceServer); gerr == nil && cur == nil {
+			a.forget()
+			return nil, fmt.Errorf("%w: logged out while the groups were being listed: %w", ErrLoginRequired, err)
+		}
+		if used == "" {
+			// An access token without a refresh token (revoked, or expired early): nothing can
+			// renew it, so it is removed and the user asked to log in, rather than failing the
+			// same way on every call until its recorded expiry.
+			return nil, a.dropLogin(ctx, "Globus refused the stored access token and there is no refresh token", err)
+		}
 	}
 	if !auth.IsInvalidGrant(err) {
 		return gs, err
