@@ -37,7 +37,8 @@ const (
 	KindTimeout Kind = "timeout"
 	// KindNetwork: Globus could not be reached, after the retries.
 	KindNetwork Kind = "network_error"
-	// KindGlobus: Globus answered with an error, after the retries.
+	// KindGlobus: Globus answered with an error, after the retries, or with a body that is
+	// malformed or over the size cap.
 	KindGlobus Kind = "globus_error"
 	// KindInternal: anything else (a bug).
 	KindInternal Kind = "internal_error"
@@ -74,6 +75,8 @@ func KindOf(err error) Kind {
 			return KindCodeRefused // a refused refresh token is ErrLoginRequired, above
 		}
 		return KindGlobus
+	case errors.Is(err, transport.ErrMalformedResponse), errors.Is(err, transport.ErrBodyTooLarge):
+		return KindGlobus // a 2xx answer that is not what the API defines, or a flood
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindTimeout
 	case errors.As(err, &netw):

@@ -81,7 +81,11 @@ func (c *Client) token(ctx context.Context, form url.Values) (*tokens.Response, 
 	if err != nil {
 		return nil, err
 	}
-	return tokens.ParseResponse(body, c.now())
+	r, err := tokens.ParseResponse(body, c.now())
+	if err != nil { // a 2xx answer that is not a token response: Globus failed, as with a 5xx
+		return nil, fmt.Errorf("%w: %w", transport.ErrMalformedResponse, err)
+	}
+	return r, nil
 }
 
 // authenticate adds client_id (native) or returns a Basic header (confidential).

@@ -3,7 +3,6 @@ package groups
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -49,8 +48,8 @@ func (c *Client) MyGroups(ctx context.Context, statuses ...string) ([]Group, err
 		return nil, fmt.Errorf("groups: listing my groups: %w", err)
 	}
 	var gs []Group
-	if err := json.Unmarshal(body, &gs); err != nil {
-		return nil, fmt.Errorf("groups: malformed my_groups response: %w", err)
+	if err := transport.DecodeJSON("my_groups", body, &gs); err != nil {
+		return nil, fmt.Errorf("groups: listing my groups: %w", err)
 	}
 	return gs, nil
 }

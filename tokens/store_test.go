@@ -70,11 +70,11 @@ func TestFileStoreModeAtomicAndCorrupt(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v err %v", st.Mode(), err)
 	}
-	// An existing file keeps its mode, and no temporary file is left behind.
+	// A wider mode is narrowed back to 0600, and no temporary file is left behind.
 	os.Chmod(path, 0o640)
 	s.StoreResponse(ctx, response(t, `{"access_token": "b", "resource_server": "rs", "expires_in": 1}`))
-	if st, _ := os.Stat(path); st.Mode().Perm() != 0o640 {
-		t.Fatalf("mode changed to %v", st.Mode())
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode left at %v", st.Mode())
 	}
 	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {
 		t.Fatalf("leftover files: %v", ents)

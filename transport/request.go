@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -53,10 +54,15 @@ func send(d Doer, req *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// DecodeJSON unmarshals a successful body, wrapping a malformed one in a clear error.
+// ErrMalformedResponse marks a successful (2xx) answer whose body is not what the API
+// defines: not JSON, or without the fields it must have. Like an error status, it is Globus
+// (or a proxy in front of it) failing, not the caller; hosts report both the same way.
+var ErrMalformedResponse = errors.New("malformed response")
+
+// DecodeJSON unmarshals a successful body, wrapping a malformed one in ErrMalformedResponse.
 func DecodeJSON(what string, body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("globus: malformed %s response: %w", what, err)
+		return fmt.Errorf("globus: %s: %w: %w", what, ErrMalformedResponse, err)
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Getenv)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "globus-groups: "+oneLine(err.Error()))
+		fmt.Fprintln(os.Stderr, "globus-groups: "+oneLine(describe(err)))
 		os.Exit(1)
 	}
 }
@@ -68,8 +68,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		}
 		return wrapStorage(a.Logout(ctx), *tokenFile)
 	}
-	// The tutorial's test for "already logged in?" is the token file's existence.
-	if !blob.Exists() {
+	// The tutorial asks "does the token file exist?"; we ask whether it holds a usable Groups
+	// token, so a file with none (empty, other resource servers only, an expired access token
+	// without a refresh token) prompts instead of failing "log in" on every run. A file that
+	// cannot be read is reported below and left alone.
+	loggedIn, err := a.LoggedIn(ctx)
+	if err != nil {
+		return wrapStorage(err, *tokenFile)
+	}
+	if !loggedIn {
 		if err := login(ctx, a, stdin, stdout); err != nil {
 			return err
 		}
@@ -113,6 +120,16 @@ func wrapStorage(err error, path string) error {
 		return fmt.Errorf("token file %s cannot be read (left unchanged; move it away to log in again): %w", path, err)
 	}
 	return err
+}
+
+// describe puts the failure's kind first (the word the page and the worker report, e.g.
+// "timeout" or "login_required"), so scripts can tell failures apart without parsing prose.
+// Errors the core does not classify (usage, no code entered) are shown as they are.
+func describe(err error) string {
+	if k := app.KindOf(err); k != app.KindInternal {
+		return string(k) + ": " + err.Error()
+	}
+	return err.Error()
 }
 
 // oneLine keeps the error on one line of stderr.

@@ -36,7 +36,7 @@ type Result struct {
 	Refreshes  int            // refresh grants the fake saw
 	Logins     int            // logins completed (initial and mid-run)
 	Logouts    int
-	Lost       int // sessions that should be logged in but were answered 401
+	Lost       int // answers 401 to a logged-in session, and sessions that fail after the run
 	Elapsed    time.Duration
 }
 
@@ -90,6 +90,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 
+	// Events run between requests: quiet is held for reading by every request and for writing
+	// by an event, so none is in flight. A token Globus expires while a request is between its
+	// refresh and its retry would be refused twice, which real Globus, with tokens that live
+	// hours, does not do; and 503 bursts piling up on one request could outlast its retries,
+	// which is a fault case (the fault suites), not load.
+	var quiet sync.RWMutex
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -101,8 +107,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 					return
 				}
 				if ev := events[n]; ev != nil {
+					quiet.Lock()
 					ev()
+					quiet.Unlock()
 				}
+				quiet.RLock()
 				s := sessions[int(n)%len(sessions)]
 				switch {
 				case n%97 == 0: // log out and in again
@@ -141,12 +150,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 					}
 					note("groups", ok, answer(n, path, r, err))
 				}
+				quiet.RUnlock()
 			}
 		})
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
 	res.Refreshes = cfg.Fake.Count("grant:refresh_token")
+	// Every session must still work: its stored tokens survived the run.
+	for i, s := range sessions {
+		r, err := s.c.Get("/groups")
+		if err != nil || r.StatusCode != 200 {
+			res.Lost++
+			note("groups", false, fmt.Sprintf("session %d after the run: %s", i, answer(0, "/groups", r, err)))
+		}
+	}
 	return res, ctx.Err()
 }
 

@@ -15,10 +15,11 @@ import (
 // sessions, with server-side expiries, Groups 503 bursts, logouts and new logins mid-run:
 // every answer must be the expected one, no session may be lost, each expiry costs at most one
 // refresh per session, and workerd must not log a cross-request warning (checked at cleanup).
-// GLOBUS_EDGE_LONG=1 runs 5,000 requests instead of 600.
+// The long form (-faults.long or GLOBUS_EDGE_FAULTS=long, as the fault suites) runs 5,000
+// requests instead of 600.
 func TestWorkerUnderLoad(t *testing.T) {
 	cfg := workerload.Config{Clients: 8, Sessions: 4, Requests: 600, Expiries: 2, Bursts: 2}
-	if os.Getenv("GLOBUS_EDGE_LONG") == "1" {
+	if *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long" {
 		cfg.Requests, cfg.Expiries, cfg.Bursts = 5000, 5, 10
 	}
 	p := newPoolRig(t, globustest.Options{RotateRefreshTokens: true})

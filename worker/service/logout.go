@@ -11,15 +11,16 @@ import (
 // logout is POST /logout: only from a page of this origin (the Origin header must be this
 // service's origin: a cross-site form or fetch cannot log the user out). It revokes the
 // session's access and refresh tokens, deletes the session from KV and expires the cookie,
-// answering 204. Without a session it just expires the cookie.
+// answering 204. Without a session it just expires the cookie. When KV fails the cookie is
+// kept (the session is still there), so the logout can be tried again.
 func (x *reply) logout() {
 	if got := x.r.Header.Get("Origin"); got != x.origin() {
 		x.fail(http.StatusForbidden, CodeCrossOrigin, "logout must come from a page of this site (Origin mismatch)", nil)
 		return
 	}
 	sid := x.cookie(SessionCookie)
-	x.clearSession()
 	if !validID(sid) {
+		x.clearSession()
 		x.w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -32,10 +33,14 @@ func (x *reply) logout() {
 	}
 	switch {
 	case app.KindOf(err) == app.KindStorage:
+		// KV failed: the record and its live tokens are still there. The cookie stays, so the
+		// user can log out again; dropping it would orphan tokens no one can revoke.
 		x.failErr("logging out", err)
 	case err != nil:
+		x.clearSession()
 		x.fail(http.StatusBadGateway, CodeGlobusError, "logged out here, but Globus did not confirm revoking the tokens (they stay valid until they expire)", err)
 	default:
+		x.clearSession()
 		x.w.WriteHeader(http.StatusNoContent)
 	}
 }

@@ -121,7 +121,10 @@ func kindMessage(k app.Kind, what string, err error) string {
 }
 
 // failErr answers an error returned by the core or by KV with the status its kind deserves.
-// The session cookie is expired when the session is gone or unreadable.
+// The session cookie is expired when the session is gone. An unreadable session keeps its
+// cookie: the record is kept too, and when the cause is the configuration (a key removed from
+// TOKEN_ENCRYPTION_KEY too early) restoring it brings every session back; a new login replaces
+// the cookie anyway.
 func (x *reply) failErr(what string, err error) {
 	k := app.KindOf(err)
 	code := string(k)
@@ -129,7 +132,7 @@ func (x *reply) failErr(what string, err error) {
 	if k == app.KindAuthorize && errors.As(err, &authz) {
 		code = oauthCode(authz.Code)
 	}
-	if k == app.KindLoginRequired || k == app.KindStorageCorrupt {
+	if k == app.KindLoginRequired {
 		x.clearSession()
 	}
 	cause := err

@@ -1,0 +1,200 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/globus-edge/globus-edge/globustest"
+)
+
+// longFaults adds the CLI fault suite's slow cases (every attempt failing with a network
+// error or a timeout: the CLI really sleeps its backoff, ~10-20 s a case) and repeats the
+// rest. GLOBUS_EDGE_FAULTS=long does the same.
+var longFaults = flag.Bool("faults.long", false, "run the fault suite's long form")
+
+const (
+	tokenPath  = "/v2/oauth2/token"
+	groupsPath = "/v2/groups/my_groups"
+)
+
+// cliFault is one fault met by a logged-in user running the CLI.
+type cliFault struct {
+	name    string
+	refresh bool // Globus expired the access token first: the run must refresh
+	faults  []globustest.Fault
+	setup   func(t *testing.T, c *cli) // other preparation (the token file, its lock file)
+	env     []string                   // added to the run's environment
+	noWrite bool                       // run with a file size limit of 0: every write fails
+	kind    string                     // "" means the run succeeds; else the kind on stderr
+	refused bool                       // Globus refused the tokens: the next run must prompt
+	slow    bool                       // long form only
+}
+
+var cliFaults = []cliFault{
+	{name: "groups 503 burst", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: 2}}},
+	{name: "groups 503 until retries run out", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, kind: "globus_error"},
+	{name: "groups 429 until retries run out", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "0", Times: -1}}, kind: "globus_error"},
+	{name: "groups malformed JSON", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, kind: "globus_error"},
+	{name: "groups truncated once", faults: []globustest.Fault{{Path: groupsPath, AfterHandling: true, Truncate: true}}},
+	{name: "groups one timeout", env: []string{"GLOBUS_SDK_HTTP_TIMEOUT=1"}, faults: []globustest.Fault{{Path: groupsPath, Delay: time.Minute}}},
+	{name: "refresh 503 until retries run out", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, kind: "globus_error"},
+	{name: "refresh 429 until retries run out", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 429, RetryAfter: "0", Times: -1}}, kind: "globus_error"},
+	{name: "refresh malformed JSON", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": `}}, kind: "globus_error"},
+	{name: "refresh oversized body", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Body: `"` + strings.Repeat("x", 4<<20) + `"`}}, kind: "globus_error"},
+	{name: "refresh answer lost after the grant", refresh: true, faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}},
+	{name: "refresh invalid_grant", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, kind: "login_required", refused: true},
+	{name: "tokens revoked", refresh: true, setup: revokeAll, kind: "login_required", refused: true},
+	{name: "refresh write fails", refresh: true, noWrite: true, kind: "storage_error"},
+	{name: "lock file is a symlink", refresh: true, setup: symlinkLock, kind: "storage_error"},
+	{name: "refresh timeouts", refresh: true, slow: true, env: []string{"GLOBUS_SDK_HTTP_TIMEOUT=0.2"}, faults: []globustest.Fault{{Path: tokenPath, Delay: time.Minute, Times: -1}}, kind: "timeout"},
+	{name: "groups dropped connections", slow: true, faults: []globustest.Fault{{Path: groupsPath, Drop: true, Times: -1}}, kind: "network_error"},
+	{name: "refresh truncated bodies", refresh: true, slow: true, faults: []globustest.Fault{{Path: tokenPath, Status: 200, Body: `{"access_token": "x"}`, Truncate: true, Times: -1}}, kind: "network_error"},
+}
+
+func revokeAll(t *testing.T, c *cli) {
+	for _, tok := range c.fake.IssuedTokens() {
+		c.revoke(t, tok)
+	}
+}
+
+func symlinkLock(t *testing.T, c *cli) {
+	if err := os.Symlink(filepath.Join(c.home, "elsewhere"), c.tokenFile()+".lock"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCLIFaultSuite: each fault ends in one line on stderr naming its kind, exit status 1
+// (or the groups, when retries absorb it), and no good token is lost: the token file still
+// holds a refresh token Globus accepts, mode 0600, and the next run works. Long form:
+// go test ./cmd/globus-groups -run TestCLIFaultSuite -faults.long (or GLOBUS_EDGE_FAULTS=long).
+func TestCLIFaultSuite(t *testing.T) {
+	long := *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long"
+	reps := 1
+	if long {
+		reps = 3
+	}
+	tried, failures, lost := 0, 0, 0
+	for _, f := range cliFaults {
+		if f.slow && !long {
+			continue
+		}
+		for range reps {
+			tried++
+			var wasLost bool
+			if !t.Run(f.name, func(t *testing.T) { wasLost = runCLIFault(t, f) }) {
+				failures++
+			}
+			if wasLost {
+				lost++
+			}
+		}
+	}
+	t.Logf("CLI fault suite: %d faults tried, %d failures, %d good tokens lost", tried, failures, lost)
+}
+
+func runCLIFault(t *testing.T, f cliFault) (lost bool) {
+	c := newCLI(t, globustest.Options{})
+	csv := c.loginAsUser(t)
+	if f.refresh {
+		c.fake.ExpireAccessTokens()
+	}
+	if f.setup != nil {
+		f.setup(t, c)
+	}
+	for _, fault := range f.faults {
+		c.fake.Inject(fault)
+	}
+	before, _ := os.ReadFile(c.tokenFile())
+	out, errOut, code := c.runWith(t, f.env, f.noWrite)
+	t.Logf("exit %d, stderr %s", code, errOut) // checked below to hold no token
+	c.fake.ClearFaults()
+	os.Remove(c.tokenFile() + ".lock")
+	switch {
+	case f.kind == "" && (code != 0 || out != csv):
+		t.Errorf("run failed: %d %q", code, errOut)
+	case f.kind != "" && (code != 1 || !strings.HasPrefix(errOut, "globus-groups: "+f.kind+": ")):
+		t.Errorf("exit %d, stderr %q; want 1 and the kind %s", code, errOut, f.kind)
+	}
+	if strings.Count(strings.TrimSuffix(errOut, "\n"), "\n") > 0 {
+		t.Errorf("stderr is not one line: %q", errOut)
+	}
+	for _, tok := range c.fake.IssuedTokens() {
+		if strings.Contains(out+errOut, tok) {
+			t.Error("a token was printed")
+		}
+	}
+	if f.refused {
+		if rt := c.storedRefreshToken(t); rt != "" {
+			t.Error("Globus refused the tokens but the file still holds them")
+		}
+		if out := c.loginAsUser(t); out != csv { // the next run prompts
+			t.Errorf("relogin output %q", out)
+		}
+		return false
+	}
+	if f.kind != "" && f.kind != "timeout" && f.kind != "network_error" {
+		if now, _ := os.ReadFile(c.tokenFile()); !bytes.Equal(now, before) {
+			t.Error("the token file changed in a failed run")
+		}
+	}
+	if rt := c.storedRefreshToken(t); rt == "" || !c.fake.TokenActive(rt) {
+		t.Error("good token lost: the file holds no refresh token Globus accepts")
+		return true
+	}
+	if st, err := os.Stat(c.tokenFile()); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("token file mode %v %v", st.Mode(), err)
+	}
+	if out, errOut, code := c.run(t, ""); code != 0 || out != csv {
+		t.Errorf("the run after the fault: %d %q", code, errOut)
+	}
+	return false
+}
+
+// runWith runs the CLI with extra environment, optionally under a file size limit of 0 (every
+// write to a file fails, like a full disk; chmod would not stop root).
+func (c *cli) runWith(t *testing.T, env []string, noWrite bool) (string, string, int) {
+	t.Helper()
+	cmd := c.cmd()
+	if noWrite {
+		cmd = exec.Command("sh", "-c", `ulimit -f 0 && exec "$0"`, binary)
+		cmd.Env = c.cmd().Env
+	}
+	cmd.Env = append(cmd.Env, env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(""), &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+// storedRefreshToken is the Groups refresh token in the token file, or "".
+func (c *cli) storedRefreshToken(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(c.tokenFile())
+	if os.IsNotExist(err) {
+		return ""
+	}
+	var doc struct {
+		Data map[string]map[string]struct {
+			RefreshToken string `json:"refresh_token"`
+		} `json:"data"`
+	}
+	if err != nil || json.Unmarshal(b, &doc) != nil {
+		t.Fatalf("token file unreadable: %v", err)
+	}
+	return doc.Data["DEFAULT"]["groups.api.globus.org"].RefreshToken
+}
