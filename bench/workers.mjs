@@ -9,32 +9,26 @@
 // Environment: GLOBUS_SDK_SERVICE_URL_AUTH, GLOBUS_SDK_SERVICE_URL_GROUPS, GLOBUS_CLIENT_ID,
 // TOKEN_ENCRYPTION_KEY (ours), BASELINE_KEY (baseline, base64url AES-256 key), JS_WORKER_DIR and
 // JS_CLIENT_ID (the JS-written worker).
-// stdout line 1: the URL; line 2: "kv URL" where PUT URL/<worker>/<key> stores a KV value
-// (to seed the baseline's session). Stops when stdin closes or on SIGTERM.
-import { createServer } from "node:http";
+// stdout line 1: the URL; line 2: "kv URL" where PUT URL/<key>?worker=<name> stores a KV value
+// (to seed a session; see worker/testdata/mfhost.mjs). Stops when stdin closes or on SIGTERM.
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Log, LogLevel, Miniflare } from "miniflare";
+import { Miniflare } from "miniflare";
+import { host, modulesRules, shared, worker } from "../worker/testdata/mfhost.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
-const common = { modules: true, compatibilityDate: "2026-04-01", kvNamespaces: ["TOKENS"] };
 const mf = new Miniflare({
-  log: new Log(LogLevel.WARN),
-  cf: false,
-  host: "127.0.0.1",
+  ...shared,
   port: 0,
   workers: [
     {
-      ...common,
+      ...worker,
       name: "ours",
       routes: ["ours.test/*"],
       scriptPath: resolve(root, "build/entry.mjs"),
       modulesRoot: resolve(root, "build"),
-      modulesRules: [
-        { type: "ESModule", include: ["**/*.mjs", "**/*.js"] },
-        { type: "CompiledWasm", include: ["**/*.wasm"] },
-      ],
+      modulesRules,
       bindings: {
         GLOBUS_SDK_SERVICE_URL_AUTH: env.GLOBUS_SDK_SERVICE_URL_AUTH,
         GLOBUS_SDK_SERVICE_URL_GROUPS: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
@@ -43,7 +37,7 @@ const mf = new Miniflare({
       },
     },
     {
-      ...common,
+      ...worker,
       name: "baseline",
       routes: ["baseline.test/*"],
       scriptPath: resolve(root, "bench/baseline/worker/worker.mjs"),
@@ -51,15 +45,12 @@ const mf = new Miniflare({
     },
     ...(env.JS_WORKER_DIR
       ? [{
-        ...common,
+        ...worker,
         name: "js",
         routes: ["js.test/*"],
         scriptPath: resolve(env.JS_WORKER_DIR, "worker.js"),
         modulesRoot: env.JS_WORKER_DIR,
-        modulesRules: [
-          { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-          { type: "CompiledWasm", include: ["**/*.wasm"] },
-        ],
+        modulesRules,
         bindings: {
           GLOBUS_SDK_SERVICE_URL_AUTH: env.GLOBUS_SDK_SERVICE_URL_AUTH,
           GLOBUS_SDK_SERVICE_URL_GROUPS: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
@@ -70,29 +61,4 @@ const mf = new Miniflare({
   ],
 });
 
-let kvServer;
-async function stop(code = 0) {
-  kvServer?.close();
-  await mf.dispose().catch(() => {});
-  process.exit(code);
-}
-process.on("SIGTERM", () => stop());
-process.stdin.on("close", () => stop());
-process.stdin.resume();
-
-try {
-  const url = await mf.ready;
-  kvServer = createServer(async (req, res) => {
-    const [, worker, ...key] = new URL(req.url, "http://x").pathname.split("/");
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const kv = await mf.getKVNamespace("TOKENS", worker);
-    await kv.put(decodeURIComponent(key.join("/")), Buffer.concat(chunks).toString("utf8"));
-    res.end("ok");
-  });
-  await new Promise((ok) => kvServer.listen(0, "127.0.0.1", ok));
-  process.stdout.write(`${url.origin}\nkv http://127.0.0.1:${kvServer.address().port}\n`);
-} catch (e) {
-  console.error("workers.mjs:", e);
-  await stop(1);
-}
+await host(mf, "workers.mjs");

@@ -149,7 +149,7 @@ func (r *workerRig) seedJS(kvURL string) (*http.Cookie, error) {
 		return nil, err
 	}
 	key := kvstore.SessionKey("globus-edge:" + benchJSClient + ":" + ns)
-	req, _ := http.NewRequest("PUT", kvURL+"/js/"+url.PathEscape(key), strings.NewReader(string(doc)))
+	req, _ := http.NewRequest("PUT", kvURL+"/"+url.PathEscape(key)+"?worker=js", strings.NewReader(string(doc)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err

@@ -119,7 +119,7 @@ func (r *workerRig) seedBaseline(key []byte, kvURL string) (*http.Cookie, error)
 	iv := make([]byte, 12)
 	rand.Read(iv)
 	sealed := base64.RawURLEncoding.EncodeToString(gcm.Seal(iv, iv, doc, []byte(kvKey)))
-	req, _ := http.NewRequest("PUT", kvURL+"/baseline/"+url.PathEscape(kvKey), strings.NewReader(sealed))
+	req, _ := http.NewRequest("PUT", kvURL+"/"+url.PathEscape(kvKey)+"?worker=baseline", strings.NewReader(sealed))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err

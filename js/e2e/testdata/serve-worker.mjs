@@ -6,12 +6,13 @@
 //
 // Vars from this process's environment: GLOBUS_CLIENT_ID, GLOBUS_SDK_SERVICE_URL_AUTH,
 // GLOBUS_SDK_SERVICE_URL_GROUPS. KV namespace TOKENS in memory.
-// stdout line 1: the worker's URL; line 2: "kv URL", where GET URL/ answers every KV key and
-// value as JSON and PUT URL/KEY stores the body (tests only). The worker's console output and
-// workerd's warnings follow on stdout/stderr (the tests read them). Stops when stdin closes.
-import { createServer } from "node:http";
+// stdout line 1: the worker's URL; line 2: "kv URL" (worker/testdata/mfhost.mjs: GET URL/
+// answers every KV key and value as JSON, PUT URL/KEY stores the body; tests only). The
+// worker's console output and workerd's warnings follow on stdout/stderr (the tests read
+// them). Stops when stdin closes.
 import { resolve } from "node:path";
-import { Log, LogLevel, Miniflare } from "miniflare";
+import { Miniflare } from "miniflare";
+import { host, modulesRules, shared, worker } from "../../../worker/testdata/mfhost.mjs";
 
 const dir = resolve(process.argv[2] || ".");
 const bindings = {};
@@ -19,63 +20,13 @@ for (const name of ["GLOBUS_CLIENT_ID", "GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_S
   if (process.env[name] !== undefined) bindings[name] = process.env[name];
 }
 const mf = new Miniflare({
-  log: new Log(LogLevel.WARN),
-  cf: false,
-  modules: true,
+  ...shared,
+  ...worker,
   scriptPath: resolve(dir, process.argv[3] || "worker.js"),
   modulesRoot: dir,
-  modulesRules: [
-    { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-    { type: "CompiledWasm", include: ["**/*.wasm"] },
-  ],
-  compatibilityDate: "2026-04-01",
-  kvNamespaces: ["TOKENS"],
+  modulesRules,
   bindings,
-  host: "127.0.0.1",
   port: 0,
 });
 
-let kvServer;
-let stopping = false;
-async function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  kvServer?.close();
-  await mf.dispose().catch(() => {});
-  process.exit(code);
-}
-process.on("SIGTERM", () => stop());
-process.stdin.on("close", () => stop());
-process.stdin.resume();
-
-try {
-  const url = await mf.ready;
-  kvServer = createServer(async (req, res) => {
-    try {
-      const kv = await mf.getKVNamespace("TOKENS");
-      const key = decodeURIComponent(new URL(req.url, "http://x").pathname.slice(1));
-      if (req.method === "GET" && key === "") {
-        const out = {};
-        for (const { name } of (await kv.list()).keys) out[name] = await kv.get(name);
-        res.setHeader("Content-Type", "application/json");
-        return res.end(JSON.stringify(out));
-      }
-      if (req.method === "PUT" && key !== "") {
-        const chunks = [];
-        for await (const c of req) chunks.push(c);
-        await kv.put(key, Buffer.concat(chunks).toString("utf8"));
-        return res.end("ok");
-      }
-      res.statusCode = 404;
-      res.end("unknown KV request");
-    } catch (e) {
-      res.statusCode = 500;
-      res.end(String(e));
-    }
-  });
-  await new Promise((ok) => kvServer.listen(0, "127.0.0.1", ok));
-  process.stdout.write(`${url.origin}\nkv http://127.0.0.1:${kvServer.address().port}\n`);
-} catch (e) {
-  console.error("serve-worker.mjs:", e);
-  await stop(1);
-}
+await host(mf, "serve-worker.mjs");
