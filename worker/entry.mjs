@@ -127,7 +127,15 @@ async function reusable(inst) {
 
 async function fetch(req, env) {
   pool ??= createPool({ create: () => startGo(env), max: POOL_MAX, overflow: POOL_OVERFLOW });
-  const inst = await pool.acquire();
+  let inst;
+  try {
+    inst = await pool.acquire();
+  } catch (e) {
+    // No instance could start (the module failed to instantiate, or Go exited at start-up).
+    const id = requestId();
+    console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: starting a Go instance: ${e}`);
+    return crashed(id);
+  }
   inst.served++;
   let res;
   try {

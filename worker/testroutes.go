@@ -7,10 +7,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"syscall/js"
 	"time"
+
+	"github.com/syumai/workers/cloudflare"
 )
 
 // instanceID names this Go instance, so tests can tell reuse from a fresh start.
@@ -30,7 +33,13 @@ var served atomic.Int64
 //	                      the size of its linear memory
 //	GET /__test/panic     crashes the Go program mid-request
 //	GET /__test/leak      answers, but leaves a goroutine running after the answer
+//
+// With the var WORKERTEST_EXIT_AT_START set, the Go program exits before it is ready, as one
+// whose start-up fails would.
 func withTestRoutes(h http.Handler) http.Handler {
+	if cloudflare.Getenv("WORKERTEST_EXIT_AT_START") != "" {
+		os.Exit(3)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := served.Add(1)
 		if !strings.HasPrefix(r.URL.Path, "/__test/") {

@@ -199,3 +199,18 @@ func instanceMem(t *testing.T, c *client) (id string, served, sys int) {
 	}
 	return f[0], atoi(t, f[1]), atoi(t, f[2])
 }
+
+// TestPoolStartFailure: when no Go instance can start, each request still gets the service's
+// JSON 500 with a request id (and the next request tries a fresh instance again).
+func TestPoolStartFailure(t *testing.T) {
+	w := startTestWorker(t, map[string]string{"WORKERTEST_EXIT_AT_START": "1"})
+	c := newClient(t, w.URL)
+	for i := 0; i < 2; i++ {
+		r := c.get("/healthz")
+		var e service.ErrorBody
+		if err := json.Unmarshal([]byte(r.body), &e); err != nil || r.StatusCode != 500 || e.Error != service.CodeInternal || e.RequestID == "" {
+			t.Fatalf("request %d with no instance able to start: %d %q (%v)", i, r.StatusCode, r.body, err)
+		}
+		w.waitLog(t, e.RequestID+": GET /healthz: starting a Go instance")
+	}
+}

@@ -25,6 +25,7 @@ const NAMES = [
   "GLOBUS_SDK_ENVIRONMENT", "GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_GROUPS",
   "GLOBUS_SDK_HTTP_TIMEOUT", "GLOBUS_CLIENT_ID", "GLOBUS_REDIRECT_URI", "GLOBUS_CLIENT_SECRET",
   "TOKEN_ENCRYPTION_KEY",
+  "WORKERTEST_EXIT_AT_START", // build-test/ only (worker/testroutes.go)
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
