@@ -131,13 +131,14 @@ func (d Doer) response(ctx context.Context, req *http.Request, r js.Value) (*htt
 	body := make([]byte, arr.Length())
 	js.CopyBytesToGo(body, arr)
 
+	// Array.from(headers) gives [name, value] pairs in one call; a forEach callback would make
+	// JS call back into Go once per header, each a round of Go's event handling.
 	header := http.Header{}
-	each := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		header.Add(args[1].String(), args[0].String()) // forEach(value, key)
-		return nil
-	})
-	defer each.Release()
-	r.Get("headers").Call("forEach", each)
+	pairs := js.Global().Get("Array").Call("from", r.Get("headers"))
+	for i, n := 0, pairs.Length(); i < n; i++ {
+		p := pairs.Index(i)
+		header.Add(p.Index(0).String(), p.Index(1).String())
+	}
 
 	status := r.Get("status").Int()
 	text := r.Get("statusText").String()
