@@ -1,0 +1,142 @@
+//go:build !(js && wasm)
+
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/globus-edge/globus-edge/globustest"
+)
+
+// nodeDriver runs testdata/node-faults.mjs: one Node process (one Go instance, as in an app)
+// serving requests from any number of goroutines, so the fault cases can run at once and the
+// retries' real backoff sleeps overlap instead of adding up.
+type nodeDriver struct {
+	stdin  io.WriteCloser
+	out    logBuffer // every answer line, scanned for tokens
+	errOut logBuffer
+
+	mu      sync.Mutex
+	next    int
+	waiting map[int]chan nodeAnswer
+	exited  chan struct{}
+}
+
+// nodeAnswer is one answer of node-faults.mjs.
+type nodeAnswer struct {
+	ID    int      `json:"id"`
+	OK    bool     `json:"ok"`
+	CSV   string   `json:"csv"`
+	Error *jsError `json:"error"`
+}
+
+// jsError is what the script reports of a rejection (see describe in node-faults.mjs).
+type jsError struct {
+	Name                 string `json:"name"`
+	Message              string `json:"message"`
+	Code                 string `json:"code"`
+	HTTPStatus           int    `json:"httpStatus"`
+	LoginRequired        bool   `json:"loginRequired"`
+	IsGlobusError        bool   `json:"isGlobusError"`
+	IsLoginRequiredError bool   `json:"isLoginRequiredError"`
+}
+
+func (e *jsError) String() string {
+	if e == nil {
+		return "no error"
+	}
+	return fmt.Sprintf("%s code %q status %d: %s", e.Name, e.Code, e.HTTPStatus, e.Message)
+}
+
+func startNodeDriver(t *testing.T) *nodeDriver {
+	t.Helper()
+	app := newApp(t, "js/e2e/testdata/node-faults.mjs")
+	cmd := exec.Command("node", "node-faults.mjs")
+	cmd.Dir = app
+	cmd.Env = nodeEnv(t, "CLIENT_ID="+globustest.TutorialClientID)
+	d := &nodeDriver{waiting: map[int]chan nodeAnswer{}, exited: make(chan struct{})}
+	cmd.Stderr = &d.errOut
+	var err error
+	if d.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go d.read(stdout)
+	go func() { cmd.Wait(); close(d.exited) }()
+	t.Cleanup(func() {
+		d.stdin.Close() // the script finishes its calls and exits
+		select {
+		case <-d.exited:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			<-d.exited
+			t.Errorf("node-faults.mjs did not exit when its input closed\n%s", d.errOut.String())
+		}
+	})
+	return d
+}
+
+// read dispatches answers; when the process ends, every waiting call gets a failed answer.
+func (d *nodeDriver) read(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		d.out.Write(append(line, '\n'))
+		var a nodeAnswer
+		if json.Unmarshal(line, &a) != nil {
+			continue // not an answer: kept in out for the scan
+		}
+		d.mu.Lock()
+		ch := d.waiting[a.ID]
+		delete(d.waiting, a.ID)
+		d.mu.Unlock()
+		if ch != nil {
+			ch <- a
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for id, ch := range d.waiting {
+		ch <- nodeAnswer{ID: id, Error: &jsError{Name: "driver", Message: "node-faults.mjs ended: " + d.errOut.String()}}
+		delete(d.waiting, id)
+	}
+	d.next = -1 // later calls fail at once
+}
+
+// call sends op with args and waits for its answer.
+func (d *nodeDriver) call(op string, args map[string]any) nodeAnswer {
+	d.mu.Lock()
+	if d.next < 0 {
+		d.mu.Unlock()
+		return nodeAnswer{Error: &jsError{Name: "driver", Message: "node-faults.mjs is not running"}}
+	}
+	d.next++
+	id := d.next
+	ch := make(chan nodeAnswer, 1)
+	d.waiting[id] = ch
+	req := map[string]any{"id": id, "op": op}
+	for k, v := range args {
+		req[k] = v
+	}
+	b, _ := json.Marshal(req)
+	_, err := d.stdin.Write(append(b, '\n'))
+	d.mu.Unlock()
+	if err != nil {
+		return nodeAnswer{ID: id, Error: &jsError{Name: "driver", Message: err.Error()}}
+	}
+	return <-ch
+}
