@@ -22,7 +22,9 @@ import (
 // app.Kind (or Globus's own code for its answers), and no good token is lost: the file still
 // holds a refresh token Globus accepts and the next call works — unless Globus refused the
 // tokens, and then they are gone and the error is a LoginRequiredError. No token appears in
-// any error message or in the script's output. The cases run at once in one Node process
+// any error message or in the script's output. Every case runs twice: over the file's
+// synchronous methods and over the same methods returning Promises (as a KV binding's do).
+// The cases run at once in one Node process
 // (each with its own fake, file and namespace), so the retries' real backoff sleeps overlap;
 // each is then reported as a subtest. Long form: -faults.long or GLOBUS_EDGE_FAULTS=long.
 func TestNodeFaultSuite(t *testing.T) {
@@ -32,12 +34,17 @@ func TestNodeFaultSuite(t *testing.T) {
 	}
 	d := startNodeDriver(t)
 	dir := t.TempDir()
-	var cases []nodeFault
+	type nodeCase struct {
+		nodeFault
+		promises bool
+	}
+	var cases []nodeCase
 	for _, f := range nodeFaults {
-		if !f.slow || longForm() {
-			for range reps {
-				cases = append(cases, f)
-			}
+		if f.slow && !longForm() {
+			continue
+		}
+		for range reps {
+			cases = append(cases, nodeCase{f, false}, nodeCase{f, true})
 		}
 	}
 	runs := make([]*faultRun, len(cases))
@@ -47,7 +54,7 @@ func TestNodeFaultSuite(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runNodeFault(runs[i], d, f, filepath.Join(dir, fmt.Sprintf("case-%d", i)))
+			runNodeFault(runs[i], d, f.nodeFault, f.promises, filepath.Join(dir, fmt.Sprintf("case-%d", i)))
 		}()
 	}
 	wg.Wait()
@@ -55,7 +62,8 @@ func TestNodeFaultSuite(t *testing.T) {
 	for i, f := range cases {
 		tried++
 		r := runs[i]
-		if !t.Run(f.name, func(t *testing.T) { r.report(t) }) {
+		name := map[bool]string{false: "sync/", true: "promises/"}[f.promises] + f.name
+		if !t.Run(name, func(t *testing.T) { r.report(t) }) {
 			failures++
 		}
 		if r.lost {
@@ -108,7 +116,7 @@ func (r *faultRun) report(t *testing.T) {
 	}
 }
 
-func runNodeFault(r *faultRun, d *nodeDriver, f nodeFault, base string) {
+func runNodeFault(r *faultRun, d *nodeDriver, f nodeFault, promises bool, base string) {
 	fake, err := globustest.New(globustest.Options{})
 	if err != nil {
 		r.fatalf("fake: %v", err)
@@ -121,7 +129,8 @@ func runNodeFault(r *faultRun, d *nodeDriver, f nodeFault, base string) {
 	open := func(timeout float64, failPut string) string {
 		n++
 		id := fmt.Sprintf("%s/%d", ns, n)
-		args := map[string]any{"client": id, "file": file, "namespace": ns, "authUrl": fake.AuthURL(), "groupsUrl": fake.GroupsURL(), "failPut": failPut}
+		args := map[string]any{"client": id, "file": file, "namespace": ns, "authUrl": fake.AuthURL(), "groupsUrl": fake.GroupsURL(),
+			"failPut": failPut, "promises": promises}
 		if timeout > 0 {
 			args["httpTimeout"] = timeout
 		}
@@ -232,6 +241,9 @@ func checkError(r *faultRun, a nodeAnswer, f nodeFault) {
 	}
 	if e.Code != code || (f.status != 0 && e.HTTPStatus != f.status) || strings.TrimSpace(e.Message) == "" {
 		r.errorf("error %v: want code %q, status %d, a message", e, code, f.status)
+	}
+	if f.kind == app.KindStorage && !strings.Contains(e.Message, "no space left on device") {
+		r.errorf("error %v: the storage's own message is lost", e)
 	}
 }
 

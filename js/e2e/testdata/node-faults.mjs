@@ -16,19 +16,21 @@ const clients = new Map();
 /**
  * The file storage of the tutorial, with puts that can be made to throw as a full disk does:
  * failPut "all" (every record, the refresh lease first) or "document" (only the token
- * document: the refresh happens at Globus, storing its result fails).
+ * document: the refresh happens at Globus, storing its result fails). With promises, every
+ * method returns a Promise (and a failing put rejects), as a Workers KV binding does.
  */
-function faultyFileStorage(file, namespace, failPut) {
+function faultyFileStorage(file, namespace, failPut, promises) {
   const inner = createFileStorage(file, { clientId, namespace });
   const docKey = tokenDocumentKey(clientId, namespace);
+  const wrap = (fn) => (promises ? async (...a) => fn(...a) : fn);
   const s = {
     failPut,
-    get: (k) => inner.get(k),
-    put(k, v, o) {
+    get: wrap((k) => inner.get(k)),
+    put: wrap((k, v, o) => {
       if (s.failPut === "all" || (s.failPut === "document" && k === docKey)) throw new Error("ENOSPC: no space left on device (injected)");
       return inner.put(k, v, o);
-    },
-    delete: (k) => inner.delete(k),
+    }),
+    delete: wrap((k) => inner.delete(k)),
   };
   return s;
 }
@@ -43,9 +45,9 @@ function describe(e) {
 }
 
 const ops = {
-  /** A client of namespace over file; httpTimeout and failPut as the case needs. */
-  async open({ client, file, namespace, authUrl, groupsUrl, httpTimeout, failPut = "" }) {
-    const storage = faultyFileStorage(file, namespace, failPut);
+  /** A client of namespace over file; httpTimeout, failPut and promises as the case needs. */
+  async open({ client, file, namespace, authUrl, groupsUrl, httpTimeout, failPut = "", promises = false }) {
+    const storage = faultyFileStorage(file, namespace, failPut, promises);
     const c = await createGlobusClient({ clientId, authUrl, groupsUrl, httpTimeout, namespace, storage });
     clients.set(client, { c, storage });
     return {};
