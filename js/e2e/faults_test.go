@@ -29,10 +29,10 @@ type nodeFault struct {
 	name    string
 	refresh bool // Globus expired the access token first: the call must refresh
 	faults  []globustest.Fault
-	setup   func(f *globustest.Server, file string) error // before the call (revoke, corrupt)
-	timeout float64                                       // config.httpTimeout in seconds; 0: the default
-	failPut string                                        // the storage's put throws: "all" or "document"
-	kind    app.Kind                                      // "": the call succeeds
+	setup   func(f *globustest.Server, setDoc func([]byte) error) error // before the call (revoke, corrupt)
+	timeout float64                                                     // config.httpTimeout in seconds; 0: the default
+	failPut string                                                      // the storage's put throws: "all" or "document"
+	kind    app.Kind                                                    // "": the call succeeds
 	// code is the error's code when it is not kind: an answer from Globus keeps Globus's own
 	// code (index.d.ts, ErrorKind "globus_error").
 	code    string
@@ -65,7 +65,7 @@ var nodeFaults = []nodeFault{
 	{name: "groups malformed JSON", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, kind: app.KindGlobus},
 	{name: "groups HTML error page", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Body: "<h1>Unavailable</h1>", ContentType: "text/html", Times: -1}}, kind: app.KindGlobus, status: 503},
 	{name: "groups both tokens revoked", setup: revokeAll, kind: app.KindLoginRequired, status: 401, refused: true},
-	{name: "groups corrupt document", setup: corruptFile, kind: app.KindStorageCorrupt, corrupt: true},
+	{name: "groups corrupt document", setup: corruptDocument, kind: app.KindStorageCorrupt, corrupt: true},
 
 	// The refresh, after Globus expired the access token (Groups answers 401 first).
 	{name: "refresh 500 burst", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 500, Times: 2}}},
@@ -82,14 +82,14 @@ var nodeFaults = []nodeFault{
 	{name: "refresh token revoked", refresh: true, setup: revokeAll, kind: app.KindLoginRequired, status: 401, refused: true},
 	{name: "refresh: storage put throws", refresh: true, failPut: "all", kind: app.KindStorage},
 	{name: "refresh: storing the renewed tokens throws", refresh: true, failPut: "document", kind: app.KindStorage},
-	{name: "refresh corrupt document", refresh: true, setup: corruptFile, kind: app.KindStorageCorrupt, corrupt: true},
+	{name: "refresh corrupt document", refresh: true, setup: corruptDocument, kind: app.KindStorageCorrupt, corrupt: true},
 	{name: "refresh timeouts", refresh: true, slow: true, timeout: 1, faults: delays(tokenPath, -1), kind: app.KindTimeout},
 	{name: "refresh dropped connections", refresh: true, slow: true, faults: []globustest.Fault{{Path: tokenPath, Drop: true, Times: -1}}, kind: app.KindNetwork},
 	{name: "refresh truncated bodies", refresh: true, slow: true, faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": "x"}`, Truncate: true, Times: -1}}, kind: app.KindNetwork},
 }
 
 // revokeAll revokes every token the fake issued, as a user would on the Globus web site.
-func revokeAll(f *globustest.Server, _ string) error {
+func revokeAll(f *globustest.Server, _ func([]byte) error) error {
 	for _, tok := range f.IssuedTokens() {
 		resp, err := http.PostForm(f.AuthURL()+tokenPath+"/revoke", url.Values{"token": {tok}, "client_id": {globustest.TutorialClientID}})
 		if err != nil {
@@ -100,11 +100,11 @@ func revokeAll(f *globustest.Server, _ string) error {
 	return nil
 }
 
-// corruptDoc is what corruptFile leaves in the token file: a torn write.
+// corruptDoc is what corruptDocument stores: a torn write.
 const corruptDoc = `{"data": {"`
 
-func corruptFile(_ *globustest.Server, file string) error {
-	return os.WriteFile(file, []byte(corruptDoc), 0o600)
+func corruptDocument(_ *globustest.Server, setDoc func([]byte) error) error {
+	return setDoc([]byte(corruptDoc))
 }
 
 func longForm() bool { return *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long" }

@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -24,27 +22,56 @@ import (
 // tokens, and then they are gone and the error is a LoginRequiredError. No token appears in
 // any error message or in the script's output. Every case runs twice: over the file's
 // synchronous methods and over the same methods returning Promises (as a KV binding's do).
-// The cases run at once in one Node process
-// (each with its own fake, file and namespace), so the retries' real backoff sleeps overlap;
-// each is then reported as a subtest. Long form: -faults.long or GLOBUS_EDGE_FAULTS=long.
+// The cases run at once in one Node process (each with its own fake, file and namespace), so
+// the retries' real backoff sleeps overlap; each is then reported as a subtest. Long form:
+// -faults.long or GLOBUS_EDGE_FAULTS=long.
 func TestNodeFaultSuite(t *testing.T) {
+	d := startNodeDriver(t)
+	h := &nodeHost{d: d, dir: t.TempDir()}
+	fig := runFaultSuite(t, h, []bool{false, true}, func() string { return d.out.String() + d.errOut.String() })
+	t.Logf("Node fault suite: %d faults tried, %d failures, %d good tokens lost", fig.tried, fig.failures, fig.lost)
+}
+
+// faultHost is where the package runs (Node, workerd) and where its storage is.
+type faultHost interface {
+	// open makes a client of namespace ns on fake and names it for call.
+	open(fake *globustest.Server, ns string, o clientOpts) (string, error)
+	// call runs op ("login", "groups", "heal": the storage works again, "close") on a client.
+	call(op, client string) nodeAnswer
+	// doc is the stored token document of ns (nil when there is none); setDoc replaces it.
+	doc(ns string) ([]byte, error)
+	setDoc(ns string, b []byte) error
+}
+
+type clientOpts struct {
+	timeout  float64 // config.httpTimeout; 0: the default
+	failPut  string
+	promises bool
+}
+
+type figures struct{ tried, failures, lost int }
+
+// runFaultSuite runs every case of nodeFaults (the slow ones in the long form; the long form
+// three times) once per storage style, all at once, then reports each as a subtest and scans
+// output() and every error message for the tokens the fakes issued.
+func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() string) figures {
 	reps := 1
 	if longForm() {
 		reps = 3
 	}
-	d := startNodeDriver(t)
-	dir := t.TempDir()
-	type nodeCase struct {
+	type faultCase struct {
 		nodeFault
 		promises bool
 	}
-	var cases []nodeCase
+	var cases []faultCase
 	for _, f := range nodeFaults {
 		if f.slow && !longForm() {
 			continue
 		}
 		for range reps {
-			cases = append(cases, nodeCase{f, false}, nodeCase{f, true})
+			for _, p := range styles {
+				cases = append(cases, faultCase{f, p})
+			}
 		}
 	}
 	runs := make([]*faultRun, len(cases))
@@ -54,37 +81,41 @@ func TestNodeFaultSuite(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runNodeFault(runs[i], d, f.nodeFault, f.promises, filepath.Join(dir, fmt.Sprintf("case-%d", i)))
+			runFault(runs[i], h, f.nodeFault, f.promises, fmt.Sprintf("case-%d", i))
 		}()
 	}
 	wg.Wait()
-	tried, failures, lost := 0, 0, 0
+	var fig figures
+	var issued []string
 	for i, f := range cases {
-		tried++
+		fig.tried++
 		r := runs[i]
-		name := map[bool]string{false: "sync/", true: "promises/"}[f.promises] + f.name
+		name := f.name
+		if len(styles) > 1 {
+			name = map[bool]string{false: "sync/", true: "promises/"}[f.promises] + name
+		}
 		if !t.Run(name, func(t *testing.T) { r.report(t) }) {
-			failures++
+			fig.failures++
 		}
 		if r.lost {
-			lost++
+			fig.lost++
 		}
-	}
-	var issued []string
-	for _, r := range runs {
 		issued = append(issued, r.tokens...)
 	}
-	output := d.out.String() + d.errOut.String()
 	if len(issued) < 2*len(runs) {
 		t.Errorf("the fakes issued %d tokens: too few to scan for", len(issued))
 	}
+	out := output()
+	for _, r := range runs {
+		out += strings.Join(r.messages, "\n")
+	}
 	for _, tok := range issued {
-		if strings.Contains(output, tok) {
-			t.Error("the script's output (error messages included) contains a token")
+		if strings.Contains(out, tok) {
+			t.Error("the runtime's output or an error message contains a token")
 			break
 		}
 	}
-	t.Logf("Node fault suite: %d faults tried, %d failures, %d good tokens lost", tried, failures, lost)
+	return fig
 }
 
 // faultRun records one case run off the test goroutine; report replays it in a subtest.
@@ -92,6 +123,7 @@ type faultRun struct {
 	errs, logs []string
 	lost       bool
 	tokens     []string // every token the case's fake issued
+	messages   []string // every error message seen
 }
 
 func (r *faultRun) errorf(format string, args ...any) {
@@ -116,37 +148,44 @@ func (r *faultRun) report(t *testing.T) {
 	}
 }
 
-func runNodeFault(r *faultRun, d *nodeDriver, f nodeFault, promises bool, base string) {
+func runFault(r *faultRun, h faultHost, f nodeFault, promises bool, ns string) {
 	fake, err := globustest.New(globustest.Options{})
 	if err != nil {
 		r.fatalf("fake: %v", err)
 	}
 	defer fake.Close()
 	defer func() { r.tokens = fake.IssuedTokens() }()
-	ns := filepath.Base(base) // its own namespace: its own refresh lock in the module
-	file := base + ".json"
-	n := 0
-	open := func(timeout float64, failPut string) string {
-		n++
-		id := fmt.Sprintf("%s/%d", ns, n)
-		args := map[string]any{"client": id, "file": file, "namespace": ns, "authUrl": fake.AuthURL(), "groupsUrl": fake.GroupsURL(),
-			"failPut": failPut, "promises": promises}
-		if timeout > 0 {
-			args["httpTimeout"] = timeout
-		}
-		if a := d.call("open", args); !a.OK {
-			r.fatalf("open: %v", a.Error)
-		}
-		return id
-	}
-	call := func(op, client string) nodeAnswer { return d.call(op, map[string]any{"client": client}) }
+	var clients []string
 	defer func() {
-		for i := 1; i <= n; i++ {
-			call("close", fmt.Sprintf("%s/%d", ns, i))
+		for _, c := range clients {
+			h.call("close", c)
 		}
 	}()
+	open := func(o clientOpts) string {
+		o.promises = promises
+		c, err := h.open(fake, ns, o) // its own namespace: its own refresh lock in the module
+		if err != nil {
+			r.fatalf("open: %v", err)
+		}
+		clients = append(clients, c)
+		return c
+	}
+	call := func(op, client string) nodeAnswer {
+		a := h.call(op, client)
+		if a.Error != nil {
+			r.messages = append(r.messages, a.Error.Message)
+		}
+		return a
+	}
+	doc := func() []byte {
+		b, err := h.doc(ns)
+		if err != nil {
+			r.fatalf("reading storage: %v", err)
+		}
+		return b
+	}
 	login := func() string {
-		c := open(0, "")
+		c := open(clientOpts{})
 		if a := call("login", c); !a.OK {
 			r.fatalf("login: %v", a.Error)
 		}
@@ -157,23 +196,23 @@ func runNodeFault(r *faultRun, d *nodeDriver, f nodeFault, promises bool, base s
 		return a.CSV
 	}
 	csv := login()
-	good, err := os.ReadFile(file)
-	if err != nil {
-		r.fatalf("no token file after login: %v", err)
+	good := doc()
+	if good == nil {
+		r.fatalf("no token document stored by the login")
 	}
 	if f.refresh {
 		fake.ExpireAccessTokens()
 	}
 	if f.setup != nil {
-		if err := f.setup(fake, file); err != nil {
+		if err := f.setup(fake, func(b []byte) error { return h.setDoc(ns, b) }); err != nil {
 			r.fatalf("setup: %v", err)
 		}
 	}
 	for _, fault := range f.faults {
 		fake.Inject(fault)
 	}
-	before, _ := os.ReadFile(file)
-	c := open(f.timeout, f.failPut)
+	before := doc()
+	c := open(clientOpts{timeout: f.timeout, failPut: f.failPut})
 	a := call("groups", c)
 	fake.ClearFaults()
 	r.logf("outcome: %v", a.Error)
@@ -186,10 +225,10 @@ func runNodeFault(r *faultRun, d *nodeDriver, f nodeFault, promises bool, base s
 	}
 
 	if f.refused {
-		if storedRefreshToken(r, file, ns) != "" {
-			r.errorf("Globus refused the tokens but the file still holds them")
+		if storedRefreshToken(r, doc(), ns) != "" {
+			r.errorf("Globus refused the tokens but storage still holds them")
 		}
-		if a := call("groups", open(0, "")); a.OK || a.Error.Code != string(app.KindLoginRequired) {
+		if a := call("groups", open(clientOpts{})); a.OK || a.Error.Code != string(app.KindLoginRequired) {
 			r.errorf("the next call: %v, want login_required", a.Error)
 		}
 		if login() != csv {
@@ -197,23 +236,23 @@ func runNodeFault(r *faultRun, d *nodeDriver, f nodeFault, promises bool, base s
 		}
 		return
 	}
-	now, _ := os.ReadFile(file)
+	now := doc()
 	if f.corrupt {
 		if string(now) != corruptDoc {
 			r.errorf("the corrupt document was changed")
 		}
-		if err := os.WriteFile(file, good, 0o600); err != nil { // the good document is back
+		if err := h.setDoc(ns, good); err != nil { // the good document is back
 			r.fatalf("%v", err)
 		}
 	} else if f.kind != "" && string(now) != string(before) {
-		r.errorf("the token file changed in a failed call")
+		r.errorf("the token document changed in a failed call")
 	}
-	if rt := storedRefreshToken(r, file, ns); rt == "" || !fake.TokenActive(rt) {
-		r.errorf("good token lost: the file holds no refresh token Globus accepts")
+	if rt := storedRefreshToken(r, doc(), ns); rt == "" || !fake.TokenActive(rt) {
+		r.errorf("good token lost: storage holds no refresh token Globus accepts")
 		r.lost = true
 		return
 	}
-	if a := call("groups", open(0, "")); !a.OK || a.CSV != csv {
+	if a := call("groups", open(clientOpts{})); !a.OK || a.CSV != csv {
 		r.errorf("the next call (a new client): %v", a.Error)
 	}
 	call("heal", c)
@@ -247,19 +286,15 @@ func checkError(r *faultRun, a nodeAnswer, f nodeFault) {
 	}
 }
 
-// storedRefreshToken is the Groups refresh token of namespace ns in the token file, or "" when
-// the file is gone or holds none.
-func storedRefreshToken(r *faultRun, file, ns string) string {
-	raw, err := os.ReadFile(file)
-	if os.IsNotExist(err) {
+// storedRefreshToken is the Groups refresh token of namespace ns in the token document raw,
+// or "" when there is no document or it holds none.
+func storedRefreshToken(r *faultRun, raw []byte, ns string) string {
+	if raw == nil {
 		return ""
-	}
-	if err != nil {
-		r.fatalf("%v", err)
 	}
 	doc, err := tokens.DecodeDocument(raw)
 	if err != nil {
-		r.fatalf("the token file is not a v2 document: %v", err)
+		r.fatalf("the stored token document is not a v2 document: %v", err)
 	}
 	return doc.Data[ns]["groups.api.globus.org"].RefreshToken
 }

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +27,7 @@ type nodeDriver struct {
 
 	mu      sync.Mutex
 	next    int
+	clients int // clients opened, for their names
 	waiting map[int]chan nodeAnswer
 	exited  chan struct{}
 }
@@ -57,7 +60,7 @@ func (e *jsError) String() string {
 
 func startNodeDriver(t *testing.T) *nodeDriver {
 	t.Helper()
-	app := newApp(t, "js/e2e/testdata/node-faults.mjs")
+	app := newApp(t, "js/e2e/testdata/node-faults.mjs", "js/e2e/testdata/fault-ops.mjs")
 	cmd := exec.Command("node", "node-faults.mjs")
 	cmd.Dir = app
 	cmd.Env = nodeEnv(t, "CLIENT_ID="+globustest.TutorialClientID)
@@ -140,3 +143,41 @@ func (d *nodeDriver) call(op string, args map[string]any) nodeAnswer {
 	}
 	return <-ch
 }
+
+// nodeHost runs the fault cases in Node, each namespace over its own token file in dir.
+type nodeHost struct {
+	d   *nodeDriver
+	dir string
+}
+
+func (h *nodeHost) file(ns string) string { return filepath.Join(h.dir, ns+".json") }
+
+func (h *nodeHost) open(fake *globustest.Server, ns string, o clientOpts) (string, error) {
+	h.d.mu.Lock()
+	h.d.clients++
+	id := fmt.Sprintf("%s/%d", ns, h.d.clients)
+	h.d.mu.Unlock()
+	args := map[string]any{"client": id, "file": h.file(ns), "namespace": ns, "authUrl": fake.AuthURL(),
+		"groupsUrl": fake.GroupsURL(), "failPut": o.failPut, "promises": o.promises}
+	if o.timeout > 0 {
+		args["httpTimeout"] = o.timeout
+	}
+	if a := h.d.call("open", args); !a.OK {
+		return "", fmt.Errorf("%v", a.Error)
+	}
+	return id, nil
+}
+
+func (h *nodeHost) call(op, client string) nodeAnswer {
+	return h.d.call(op, map[string]any{"client": client})
+}
+
+func (h *nodeHost) doc(ns string) ([]byte, error) {
+	b, err := os.ReadFile(h.file(ns))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	return b, err
+}
+
+func (h *nodeHost) setDoc(ns string, b []byte) error { return os.WriteFile(h.file(ns), b, 0o600) }
