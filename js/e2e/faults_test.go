@@ -8,15 +8,16 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/globustest"
 )
 
-// longFaults repeats the JS package's fault suite in Node and adds its slow cases (every
-// refresh attempt timing out, dropped or cut: the real backoff, 10-20 s a case).
-// GLOBUS_EDGE_FAULTS=long does the same.
+// longFaults repeats the JS package's fault suites (Node, workerd) three times and adds their
+// slow cases (every refresh attempt timing out, dropped or cut: the real backoff, 10-20 s a
+// case). GLOBUS_EDGE_FAULTS=long does the same.
 var longFaults = flag.Bool("faults.long", false, "run the fault suite's long form")
 
 const (
@@ -24,8 +25,26 @@ const (
 	groupsPath = "/v2/groups/my_groups"
 )
 
-// nodeFault is one fault a logged-in Node app meets in groupsCSV().
-type nodeFault struct {
+// TestNodeFaultSuite runs @globus-edge/client in Node over the tutorial's token file
+// (node-file-storage.js, behind a storage whose put can throw), against the fake Globus: each
+// fault at the Groups call or at the refresh ends in a GlobusError whose code is the expected
+// app.Kind (or Globus's own code for its answers), and no good token is lost: the file still
+// holds a refresh token Globus accepts and the next call works — unless Globus refused the
+// tokens, and then they are gone and the error is a LoginRequiredError. No token appears in
+// any error message or in the script's output. Every case runs twice: over the file's
+// synchronous methods and over the same methods returning Promises (as a KV binding's do).
+// The cases run at once in one Node process (each with its own fake, file and namespace), so
+// the retries' real backoff sleeps overlap; each is then reported as a subtest. Long form:
+// -faults.long or GLOBUS_EDGE_FAULTS=long.
+func TestNodeFaultSuite(t *testing.T) {
+	d := startNodeDriver(t)
+	h := &nodeHost{d: d, dir: t.TempDir()}
+	fig := runFaultSuite(t, h, []bool{false, true}, func() string { return d.out.String() + d.errOut.String() })
+	t.Logf("Node fault suite: %d faults tried, %d failures, %d good tokens lost", fig.tried, fig.failures, fig.lost)
+}
+
+// jsFault is one fault a logged-in app (Node or workerd) meets in groupsCSV().
+type jsFault struct {
 	name    string
 	refresh bool // Globus expired the access token first: the call must refresh
 	faults  []globustest.Fault
@@ -49,7 +68,7 @@ func delays(path string, times int) []globustest.Fault {
 	return []globustest.Fault{{Path: path, Delay: time.Minute, Times: times}}
 }
 
-var nodeFaults = []nodeFault{
+var jsFaults = []jsFault{
 	// The Groups call, with a valid access token.
 	{name: "groups 503 burst", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: 2}}},
 	{name: "groups 503 until retries run out", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, kind: app.KindGlobus, code: "SERVICE_UNAVAILABLE", status: 503},

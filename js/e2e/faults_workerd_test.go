@@ -53,7 +53,7 @@ func (h *workerdHost) open(fake *globustest.Server, ns string, o clientOpts) (st
 	return id, nil
 }
 
-func (h *workerdHost) call(op, client string) nodeAnswer {
+func (h *workerdHost) call(op, client string) hostAnswer {
 	h.mu.Lock()
 	cfg := map[string]any{"op": op}
 	for k, v := range h.clients[client] {
@@ -67,18 +67,18 @@ func (h *workerdHost) call(op, client string) nodeAnswer {
 	}
 	h.mu.Unlock()
 	if op == "heal" || op == "close" {
-		return nodeAnswer{OK: true}
+		return hostAnswer{OK: true}
 	}
 	b, _ := json.Marshal(cfg)
 	resp, err := http.Post(h.s.URL+"/", "application/json", strings.NewReader(string(b)))
 	if err != nil {
-		return nodeAnswer{Error: &jsError{Name: "driver", Message: err.Error()}}
+		return hostAnswer{Error: &jsError{Name: "driver", Message: err.Error()}}
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	var a nodeAnswer
+	var a hostAnswer
 	if err := json.Unmarshal(raw, &a); err != nil || resp.StatusCode != http.StatusOK {
-		return nodeAnswer{Error: &jsError{Name: "driver", Message: fmt.Sprintf("HTTP %d: %s", resp.StatusCode, raw)}}
+		return hostAnswer{Error: &jsError{Name: "driver", Message: fmt.Sprintf("HTTP %d: %s", resp.StatusCode, raw)}}
 	}
 	return a
 }

@@ -14,33 +14,41 @@ import (
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-// TestNodeFaultSuite runs @globus-edge/client in Node over the tutorial's token file
-// (node-file-storage.js, behind a storage whose put can throw), against the fake Globus: each
-// fault at the Groups call or at the refresh ends in a GlobusError whose code is the expected
-// app.Kind (or Globus's own code for its answers), and no good token is lost: the file still
-// holds a refresh token Globus accepts and the next call works — unless Globus refused the
-// tokens, and then they are gone and the error is a LoginRequiredError. No token appears in
-// any error message or in the script's output. Every case runs twice: over the file's
-// synchronous methods and over the same methods returning Promises (as a KV binding's do).
-// The cases run at once in one Node process (each with its own fake, file and namespace), so
-// the retries' real backoff sleeps overlap; each is then reported as a subtest. Long form:
-// -faults.long or GLOBUS_EDGE_FAULTS=long.
-func TestNodeFaultSuite(t *testing.T) {
-	d := startNodeDriver(t)
-	h := &nodeHost{d: d, dir: t.TempDir()}
-	fig := runFaultSuite(t, h, []bool{false, true}, func() string { return d.out.String() + d.errOut.String() })
-	t.Logf("Node fault suite: %d faults tried, %d failures, %d good tokens lost", fig.tried, fig.failures, fig.lost)
-}
-
 // faultHost is where the package runs (Node, workerd) and where its storage is.
 type faultHost interface {
 	// open makes a client of namespace ns on fake and names it for call.
 	open(fake *globustest.Server, ns string, o clientOpts) (string, error)
 	// call runs op ("login", "groups", "heal": the storage works again, "close") on a client.
-	call(op, client string) nodeAnswer
+	call(op, client string) hostAnswer
 	// doc is the stored token document of ns (nil when there is none); setDoc replaces it.
 	doc(ns string) ([]byte, error)
 	setDoc(ns string, b []byte) error
+}
+
+// hostAnswer is one answer of node-faults.mjs or faults-worker.js.
+type hostAnswer struct {
+	ID    int      `json:"id"`
+	OK    bool     `json:"ok"`
+	CSV   string   `json:"csv"`
+	Error *jsError `json:"error"`
+}
+
+// jsError is what the script reports of a rejection (see describe in node-faults.mjs).
+type jsError struct {
+	Name                 string `json:"name"`
+	Message              string `json:"message"`
+	Code                 string `json:"code"`
+	HTTPStatus           int    `json:"httpStatus"`
+	LoginRequired        bool   `json:"loginRequired"`
+	IsGlobusError        bool   `json:"isGlobusError"`
+	IsLoginRequiredError bool   `json:"isLoginRequiredError"`
+}
+
+func (e *jsError) String() string {
+	if e == nil {
+		return "no error"
+	}
+	return fmt.Sprintf("%s code %q status %d: %s", e.Name, e.Code, e.HTTPStatus, e.Message)
 }
 
 type clientOpts struct {
@@ -51,7 +59,7 @@ type clientOpts struct {
 
 type figures struct{ tried, failures, lost int }
 
-// runFaultSuite runs every case of nodeFaults (the slow ones in the long form; the long form
+// runFaultSuite runs every case of jsFaults (the slow ones in the long form; the long form
 // three times) once per storage style, all at once, then reports each as a subtest and scans
 // output() and every error message for the tokens the fakes issued.
 func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() string) figures {
@@ -60,11 +68,11 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 		reps = 3
 	}
 	type faultCase struct {
-		nodeFault
+		jsFault
 		promises bool
 	}
 	var cases []faultCase
-	for _, f := range nodeFaults {
+	for _, f := range jsFaults {
 		if f.slow && !longForm() {
 			continue
 		}
@@ -81,7 +89,7 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runFault(runs[i], h, f.nodeFault, f.promises, fmt.Sprintf("case-%d", i))
+			runFault(runs[i], h, f.jsFault, f.promises, fmt.Sprintf("case-%d", i))
 		}()
 	}
 	wg.Wait()
@@ -148,7 +156,7 @@ func (r *faultRun) report(t *testing.T) {
 	}
 }
 
-func runFault(r *faultRun, h faultHost, f nodeFault, promises bool, ns string) {
+func runFault(r *faultRun, h faultHost, f jsFault, promises bool, ns string) {
 	fake, err := globustest.New(globustest.Options{})
 	if err != nil {
 		r.fatalf("fake: %v", err)
@@ -170,7 +178,7 @@ func runFault(r *faultRun, h faultHost, f nodeFault, promises bool, ns string) {
 		clients = append(clients, c)
 		return c
 	}
-	call := func(op, client string) nodeAnswer {
+	call := func(op, client string) hostAnswer {
 		a := h.call(op, client)
 		if a.Error != nil {
 			r.messages = append(r.messages, a.Error.Message)
@@ -263,7 +271,7 @@ func runFault(r *faultRun, h faultHost, f nodeFault, promises bool, ns string) {
 
 // checkError: a GlobusError (a LoginRequiredError exactly when login is required) with f's
 // code and status and a message.
-func checkError(r *faultRun, a nodeAnswer, f nodeFault) {
+func checkError(r *faultRun, a hostAnswer, f jsFault) {
 	e := a.Error
 	if a.OK || e == nil {
 		r.errorf("the call succeeded, want %s", f.kind)

@@ -28,34 +28,8 @@ type nodeDriver struct {
 	mu      sync.Mutex
 	next    int
 	clients int // clients opened, for their names
-	waiting map[int]chan nodeAnswer
+	waiting map[int]chan hostAnswer
 	exited  chan struct{}
-}
-
-// nodeAnswer is one answer of node-faults.mjs.
-type nodeAnswer struct {
-	ID    int      `json:"id"`
-	OK    bool     `json:"ok"`
-	CSV   string   `json:"csv"`
-	Error *jsError `json:"error"`
-}
-
-// jsError is what the script reports of a rejection (see describe in node-faults.mjs).
-type jsError struct {
-	Name                 string `json:"name"`
-	Message              string `json:"message"`
-	Code                 string `json:"code"`
-	HTTPStatus           int    `json:"httpStatus"`
-	LoginRequired        bool   `json:"loginRequired"`
-	IsGlobusError        bool   `json:"isGlobusError"`
-	IsLoginRequiredError bool   `json:"isLoginRequiredError"`
-}
-
-func (e *jsError) String() string {
-	if e == nil {
-		return "no error"
-	}
-	return fmt.Sprintf("%s code %q status %d: %s", e.Name, e.Code, e.HTTPStatus, e.Message)
 }
 
 func startNodeDriver(t *testing.T) *nodeDriver {
@@ -64,7 +38,7 @@ func startNodeDriver(t *testing.T) *nodeDriver {
 	cmd := exec.Command("node", "node-faults.mjs")
 	cmd.Dir = app
 	cmd.Env = nodeEnv(t, "CLIENT_ID="+globustest.TutorialClientID)
-	d := &nodeDriver{waiting: map[int]chan nodeAnswer{}, exited: make(chan struct{})}
+	d := &nodeDriver{waiting: map[int]chan hostAnswer{}, exited: make(chan struct{})}
 	cmd.Stderr = &d.errOut
 	var err error
 	if d.stdin, err = cmd.StdinPipe(); err != nil {
@@ -99,7 +73,7 @@ func (d *nodeDriver) read(r io.Reader) {
 	for sc.Scan() {
 		line := sc.Bytes()
 		d.out.Write(append(line, '\n'))
-		var a nodeAnswer
+		var a hostAnswer
 		if json.Unmarshal(line, &a) != nil {
 			continue // not an answer: kept in out for the scan
 		}
@@ -114,22 +88,22 @@ func (d *nodeDriver) read(r io.Reader) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for id, ch := range d.waiting {
-		ch <- nodeAnswer{ID: id, Error: &jsError{Name: "driver", Message: "node-faults.mjs ended: " + d.errOut.String()}}
+		ch <- hostAnswer{ID: id, Error: &jsError{Name: "driver", Message: "node-faults.mjs ended: " + d.errOut.String()}}
 		delete(d.waiting, id)
 	}
 	d.next = -1 // later calls fail at once
 }
 
 // call sends op with args and waits for its answer.
-func (d *nodeDriver) call(op string, args map[string]any) nodeAnswer {
+func (d *nodeDriver) call(op string, args map[string]any) hostAnswer {
 	d.mu.Lock()
 	if d.next < 0 {
 		d.mu.Unlock()
-		return nodeAnswer{Error: &jsError{Name: "driver", Message: "node-faults.mjs is not running"}}
+		return hostAnswer{Error: &jsError{Name: "driver", Message: "node-faults.mjs is not running"}}
 	}
 	d.next++
 	id := d.next
-	ch := make(chan nodeAnswer, 1)
+	ch := make(chan hostAnswer, 1)
 	d.waiting[id] = ch
 	req := map[string]any{"id": id, "op": op}
 	for k, v := range args {
@@ -139,7 +113,7 @@ func (d *nodeDriver) call(op string, args map[string]any) nodeAnswer {
 	_, err := d.stdin.Write(append(b, '\n'))
 	d.mu.Unlock()
 	if err != nil {
-		return nodeAnswer{ID: id, Error: &jsError{Name: "driver", Message: err.Error()}}
+		return hostAnswer{ID: id, Error: &jsError{Name: "driver", Message: err.Error()}}
 	}
 	return <-ch
 }
@@ -168,7 +142,7 @@ func (h *nodeHost) open(fake *globustest.Server, ns string, o clientOpts) (strin
 	return id, nil
 }
 
-func (h *nodeHost) call(op, client string) nodeAnswer {
+func (h *nodeHost) call(op, client string) hostAnswer {
 	return h.d.call(op, map[string]any{"client": client})
 }
 
