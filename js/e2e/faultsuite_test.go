@@ -57,7 +57,7 @@ type clientOpts struct {
 	promises bool
 }
 
-type figures struct{ tried, failures, lost int }
+type figures struct{ tried, failures, lost, inherent int }
 
 // runFaultSuite runs every case of jsFaults (the slow ones in the long form; the long form
 // three times) once per storage style, all at once, then reports each as a subtest and scans
@@ -65,20 +65,20 @@ type figures struct{ tried, failures, lost int }
 func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() string) figures {
 	reps := 1
 	if longForm() {
-		reps = 3
+		reps = 3 // the third with refresh-token rotation
 	}
 	type faultCase struct {
 		jsFault
-		promises bool
+		promises, rotate bool
 	}
 	var cases []faultCase
 	for _, f := range jsFaults {
 		if f.slow && !longForm() {
 			continue
 		}
-		for range reps {
+		for rep := range reps {
 			for _, p := range styles {
-				cases = append(cases, faultCase{f, p})
+				cases = append(cases, faultCase{f, p, rep == 2})
 			}
 		}
 	}
@@ -89,7 +89,7 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runFault(runs[i], h, f.jsFault, f.promises, fmt.Sprintf("case-%d", i))
+			runFault(runs[i], h, f.jsFault, f.promises, f.rotate, fmt.Sprintf("case-%d", i))
 		}()
 	}
 	wg.Wait()
@@ -102,11 +102,17 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 		if len(styles) > 1 {
 			name = map[bool]string{false: "sync/", true: "promises/"}[f.promises] + name
 		}
+		if f.rotate {
+			name = "rotating/" + name
+		}
 		if !t.Run(name, func(t *testing.T) { r.report(t) }) {
 			fig.failures++
 		}
 		if r.lost {
 			fig.lost++
+		}
+		if r.inherent {
+			fig.inherent++
 		}
 		issued = append(issued, r.tokens...)
 	}
@@ -130,6 +136,7 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 type faultRun struct {
 	errs, logs []string
 	lost       bool
+	inherent   bool     // a loss rotation makes unavoidable (jsFault.rotated)
 	tokens     []string // every token the case's fake issued
 	messages   []string // every error message seen
 }
@@ -156,8 +163,12 @@ func (r *faultRun) report(t *testing.T) {
 	}
 }
 
-func runFault(r *faultRun, h faultHost, f jsFault, promises bool, ns string) {
-	fake, err := globustest.New(globustest.Options{})
+func runFault(r *faultRun, h faultHost, f jsFault, promises, rotate bool, ns string) {
+	inherent := ""
+	if rotate && f.rotated != nil {
+		f.kind, f.refused, f.code, f.status, inherent = f.rotated.kind, f.rotated.refused, "", 0, f.rotated.why
+	}
+	fake, err := globustest.New(globustest.Options{RotateRefreshTokens: rotate})
 	if err != nil {
 		r.fatalf("fake: %v", err)
 	}
@@ -242,6 +253,10 @@ func runFault(r *faultRun, h faultHost, f jsFault, promises bool, ns string) {
 		if login() != csv {
 			r.errorf("the groups after logging in again differ")
 		}
+		if inherent != "" {
+			r.logf("inherent loss: %s", inherent)
+			r.inherent = true
+		}
 		return
 	}
 	now := doc()
@@ -255,7 +270,11 @@ func runFault(r *faultRun, h faultHost, f jsFault, promises bool, ns string) {
 	} else if f.kind != "" && string(now) != string(before) {
 		r.errorf("the token document changed in a failed call")
 	}
-	if rt := storedRefreshToken(r, doc(), ns); rt == "" || !fake.TokenActive(rt) {
+	if rt := storedRefreshToken(r, doc(), ns); inherent != "" && !fake.TokenActive(rt) {
+		r.logf("inherent loss: %s", inherent)
+		r.inherent = true
+		return
+	} else if rt == "" || !fake.TokenActive(rt) {
 		r.errorf("good token lost: storage holds no refresh token Globus accepts")
 		r.lost = true
 		return
