@@ -33,7 +33,7 @@ type hostAnswer struct {
 	Error *jsError `json:"error"`
 }
 
-// jsError is what the script reports of a rejection (see describe in node-faults.mjs).
+// jsError is what a runner reports of a rejection (describe in testdata/fault-ops.mjs).
 type jsError struct {
 	Name                 string `json:"name"`
 	Message              string `json:"message"`
