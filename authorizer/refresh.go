@@ -109,7 +109,7 @@ func (a *RefreshToken) renew(ctx context.Context) error {
 	if a.Lock != nil {
 		unlock, err := a.Lock(ctx)
 		if err != nil {
-			return fmt.Errorf("authorizer: waiting for another refresh: %w", err)
+			return fmt.Errorf("authorizer: taking the refresh lock: %w", err)
 		}
 		defer unlock()
 		if a.Reload != nil {
