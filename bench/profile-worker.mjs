@@ -78,6 +78,15 @@ const categories = [
   ["globus-edge and syumai Go code", /^github/],
   ["V8's garbage collector", /^\(garbage collector\)$/],
 ];
+// Inclusive shares of a few areas (a sample counts for each area on its stack).
+const areas = [
+  ["syumai's Request → http.Request (jshttp.ToRequest)", /syumai_workers_internal_jshttp\.ToRequest/],
+  ["syumai's response → Response (jshttp ToJSResponse, headers one call each)", /syumai_workers_internal_jshttp\.__ResponseWriter_\.ToJSResponse/],
+  ["finalizers Go sets on js.Values (runtime.SetFinalizer)", /^runtime\.SetFinalizer$/],
+  ["the fetch doer (wasm/jsfetch)", /wasm_jsfetch/],
+  ["syumai's KV calls", /cloudflare_kv/],
+];
+const areaTotals = new Map();
 const totals = new Map();
 let all = 0;
 profile.samples.forEach((sid, i) => {
@@ -91,7 +100,15 @@ profile.samples.forEach((sid, i) => {
     for (const [c, re] of categories) if (re.test(cf.functionName) || re.test(cf.url)) { cat = c; break outer; }
   }
   totals.set(cat, (totals.get(cat) || 0) + dt);
+  const hit = new Set();
+  for (let id = sid; id !== undefined; id = parent.get(id)) {
+    const fn = byId.get(id).callFrame.functionName;
+    for (const [a, re] of areas) if (re.test(fn)) hit.add(a);
+  }
+  for (const a of hit) areaTotals.set(a, (areaTotals.get(a) || 0) + dt);
 });
 console.log(`${path}: ${n} requests, ${((cpu.user + cpu.system) / 1000 / Number(n)).toFixed(2)} ms of CPU per request (this process; the fake's is apart)`);
 for (const [cat, us] of [...totals].sort((x, y) => y[1] - x[1])) console.log(`  ${(100 * us / all).toFixed(1).padStart(5)}%  ${cat}`);
+console.log("inclusive:");
+for (const [a] of areas) console.log(`  ${(100 * (areaTotals.get(a) || 0) / all).toFixed(1).padStart(5)}%  ${a}`);
 process.exit(0);
