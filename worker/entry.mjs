@@ -3,11 +3,11 @@
 // syumai/workers' generated worker.mjs starts a new Go instance for every request (~6 ms of
 // CPU each, billed to the request). Here an isolate keeps up to POOL_MAX instances and hands
 // each request one that is idle (js/pool.js explains why one request at a time). Go's side is
-// worker/main.go: ServeNonBlock + Ready, then main blocks for ever.
+// worker/main.go: binding.serve (worker/serve.go) + Ready, then main blocks for ever.
 //
 // Rules that keep one request's work out of the next:
 //  - an instance goes back to the pool only once Go's handler has returned: bodies are small (a
-//    page, JSON, CSV) and worker/buffered.go hands each over whole, never as a stream;
+//    page, JSON, CSV) and worker/serve.go hands each over whole, never as a stream;
 //  - it goes back only if Go has no more goroutines than when it was idle: a goroutine left
 //    running (say, a fetch abandoned on timeout; wasm/jsfetch waits for the fetch to settle,
 //    so ours leave none) could touch JS during another request, which workerd forbids;
@@ -92,15 +92,22 @@ function crashed(id) {
   });
 }
 
+/** Statuses whose Response must not have a body. */
+const NO_BODY = new Set([101, 204, 205, 304]);
+
 /**
- * Serves req on inst; resolves to the Response, or null if Go exited. worker/buffered.go makes
- * every body one Uint8Array, complete when handleRequest resolves (Go's handler has returned),
- * so the Response is returned as it is.
+ * Serves req on inst; resolves to the Response, or null if Go exited. The request and the
+ * answer cross to Go and back whole (worker/serve.go): headers as one JSON list, bodies as one
+ * Uint8Array, and the answer is complete when Go's Promise resolves.
  */
 async function serve(inst, req) {
   const exited = new Promise((resolve) => (inst.onExit = () => resolve(null)));
   try {
-    return await Promise.race([inst.binding.handleRequest(req), exited]);
+    const body = req.body ? new Uint8Array(await req.arrayBuffer()) : null;
+    const out = await Promise.race([inst.binding.serve(req.method, req.url, JSON.stringify([...req.headers]), body), exited]);
+    if (out === null) return null;
+    const [status, headers, bytes] = out;
+    return new Response(NO_BODY.has(status) || bytes.byteLength === 0 ? null : bytes, { status, headers: JSON.parse(headers) });
   } finally {
     inst.onExit = null;
   }
@@ -141,7 +148,7 @@ async function fetch(req, env) {
   try {
     res = await serve(inst, req);
   } catch (e) {
-    // handleRequest rejected (a request it could not translate): the instance may be fine,
+    // serve rejected (a request it could not translate): the instance may be fine,
     // but nothing says so; drop it.
     pool.retire(inst);
     const id = requestId();

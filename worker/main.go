@@ -1,9 +1,14 @@
 //go:build js && wasm
 
 // Command worker is the Cloudflare Worker host of globus-edge. It only wires things together:
-// syumai/workers translates requests and responses, the TOKENS KV namespace becomes a kvstore.KV,
-// the worker's vars and secrets become a service.Config, and wasm/jsfetch sends the outbound
-// requests. Everything the service does is in package worker/service.
+// requests and answers cross whole between the JS entry and Go (serve.go), syumai/workers gives
+// the vars and secrets (a service.Config), the TOKENS KV namespace (a kvstore.KV) and the
+// readiness signal, and wasm/jsfetch sends the outbound requests. Everything the service does
+// is in package worker/service.
+//
+// syumai's own request/response translation (workers.ServeNonBlock) is not used: it crossed
+// the JS boundary once per header and per body chunk, and was 42% of a /healthz's CPU
+// (bench/analysis.md); serve.go crosses once each way.
 //
 // One Go instance serves many requests, one at a time: worker/entry.mjs keeps a small pool of
 // instances per isolate (see its header for why). So main never returns, and nothing here
@@ -30,7 +35,7 @@ import (
 const kvBinding = "TOKENS"
 
 func main() {
-	workers.ServeNonBlock(buffered(withTestRoutes(handler())))
+	exportServe(withTestRoutes(handler()))
 	exportStats()
 	workers.Ready()
 	select {} // the entry's pool decides when this instance ends
