@@ -162,8 +162,8 @@ var coreFaults = []faultCase{
 // -faults.long (or GLOBUS_EDGE_FAULTS=long).
 func TestFaultSuite(t *testing.T) {
 	fig := runFaultCases(t, coreFaults)
-	t.Logf("core fault suite: %d faults tried, %d failures, %d good tokens lost (%d inherent losses)", fig.tried, fig.failures, fig.lost, fig.inherent)
-	if fig.lost > 0 {
-		t.Errorf("%d good tokens lost", fig.lost)
+	fig.Log(t, "core fault suite")
+	if fig.Lost > 0 {
+		t.Errorf("%d good tokens lost", fig.Lost)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"flag"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,18 +13,12 @@ import (
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-// longFaults selects the fault suite's long form: every case with and without refresh-token
-// rotation, repeated. GLOBUS_EDGE_FAULTS=long does the same for `go test ./...`, where a flag
-// defined here would be refused by the other packages.
-var longFaults = flag.Bool("faults.long", false, "run the fault suite's long form")
-
 // faultReps is how many times the long form repeats each case and rotation setting.
 const faultReps = 5
-
-func runLongFaults() bool { return *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long" }
 
 // outcome is what a fault must end in.
 type outcome struct {
@@ -103,17 +95,12 @@ func newFaultHarness(t *testing.T, rotate bool) *faultHarness {
 	return h
 }
 
-// faultFigures are the suite's counts, for the README's Reliability section.
-type faultFigures struct {
-	tried, failures, lost, inherent int
-}
-
 // runFaultCases runs every case (the long form: with and without rotation, faultReps times)
 // and reports the figures.
-func runFaultCases(t *testing.T, cases []faultCase) faultFigures {
-	var fig faultFigures
+func runFaultCases(t *testing.T, cases []faultCase) faultsuite.Figures {
+	var fig faultsuite.Figures
 	reps, rotations := 1, []bool{false}
-	if runLongFaults() {
+	if faultsuite.Long() {
 		reps, rotations = faultReps, []bool{false, true}
 	}
 	for _, c := range cases {
@@ -123,19 +110,8 @@ func runFaultCases(t *testing.T, cases []faultCase) faultFigures {
 				o = *c.rotating
 			}
 			for range reps {
-				fig.tried++
 				name := c.phase + "/" + c.name + map[bool]string{true: "/rotating"}[rotate]
-				var lost, inherent bool
-				ok := t.Run(name, func(t *testing.T) { lost, inherent = runFaultCase(t, c, o, rotate) })
-				switch {
-				case lost && inherent:
-					fig.inherent++
-				case lost:
-					fig.lost++
-				}
-				if !ok {
-					fig.failures++
-				}
+				fig.Run(t, name, func(t *testing.T) (bool, bool) { return runFaultCase(t, c, o, rotate) })
 			}
 		}
 	}

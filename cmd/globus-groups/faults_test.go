@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,12 +13,8 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 )
-
-// longFaults adds the CLI fault suite's slow cases (every attempt failing with a network
-// error or a timeout: the CLI really sleeps its backoff, ~10-20 s a case) and repeats the
-// rest. GLOBUS_EDGE_FAULTS=long does the same.
-var longFaults = flag.Bool("faults.long", false, "run the fault suite's long form")
 
 const (
 	tokenPath  = "/v2/oauth2/token"
@@ -77,28 +72,21 @@ func symlinkLock(t *testing.T, c *cli) {
 // holds a refresh token Globus accepts, mode 0600, and the next run works. Long form:
 // go test ./cmd/globus-groups -run TestCLIFaultSuite -faults.long (or GLOBUS_EDGE_FAULTS=long).
 func TestCLIFaultSuite(t *testing.T) {
-	long := *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long"
+	long := faultsuite.Long()
 	reps := 1
 	if long {
 		reps = 3
 	}
-	tried, failures, lost := 0, 0, 0
+	var fig faultsuite.Figures
 	for _, f := range cliFaults {
 		if f.slow && !long {
 			continue
 		}
 		for range reps {
-			tried++
-			var wasLost bool
-			if !t.Run(f.name, func(t *testing.T) { wasLost = runCLIFault(t, f) }) {
-				failures++
-			}
-			if wasLost {
-				lost++
-			}
+			fig.Run(t, f.name, func(t *testing.T) (bool, bool) { return runCLIFault(t, f), false })
 		}
 	}
-	t.Logf("CLI fault suite: %d faults tried, %d failures, %d good tokens lost", tried, failures, lost)
+	fig.Log(t, "CLI fault suite")
 }
 
 func runCLIFault(t *testing.T, f cliFault) (lost bool) {

@@ -3,10 +3,8 @@
 package e2e
 
 import (
-	"flag"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +12,6 @@ import (
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/globustest"
 )
-
-// longFaults repeats the JS package's fault suites (Node, workerd) three times and adds their
-// slow cases (every refresh attempt timing out, dropped or cut: the real backoff, 10-20 s a
-// case). GLOBUS_EDGE_FAULTS=long does the same.
-var longFaults = flag.Bool("faults.long", false, "run the fault suite's long form")
 
 const (
 	tokenPath  = "/v2/oauth2/token"
@@ -40,7 +33,7 @@ func TestNodeFaultSuite(t *testing.T) {
 	d := startNodeDriver(t)
 	h := &nodeHost{d: d, dir: t.TempDir()}
 	fig := runFaultSuite(t, h, []bool{false, true}, func() string { return d.out.String() + d.errOut.String() })
-	t.Logf("Node fault suite: %d faults tried, %d failures, %d good tokens lost (%d inherent losses)", fig.tried, fig.failures, fig.lost, fig.inherent)
+	fig.Log(t, "Node fault suite")
 }
 
 // jsFault is one fault a logged-in app (Node or workerd) meets in groupsCSV().
@@ -137,5 +130,3 @@ const corruptDoc = `{"data": {"`
 func corruptDocument(_ *globustest.Server, setDoc func([]byte) error) error {
 	return setDoc([]byte(corruptDoc))
 }
-
-func longForm() bool { return *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long" }

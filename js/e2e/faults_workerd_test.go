@@ -27,7 +27,7 @@ func TestWorkerdFaultSuite(t *testing.T) {
 	s := serve(t, bundle(t, app), "faults-worker.js")
 	h := &workerdHost{s: s, clients: map[string]map[string]any{}}
 	fig := runFaultSuite(t, h, []bool{true}, s.log.String)
-	t.Logf("workerd fault suite (JS package): %d faults tried, %d failures, %d good tokens lost (%d inherent losses)", fig.tried, fig.failures, fig.lost, fig.inherent)
+	fig.Log(t, "workerd fault suite (JS package)")
 }
 
 // workerdHost runs each client call as one request to faults-worker.js; a client is its

@@ -11,6 +11,7 @@ import (
 
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -57,14 +58,12 @@ type clientOpts struct {
 	promises bool
 }
 
-type figures struct{ tried, failures, lost, inherent int }
-
 // runFaultSuite runs every case of jsFaults (the slow ones in the long form; the long form
 // three times) once per storage style, all at once, then reports each as a subtest and scans
 // output() and every error message for the tokens the fakes issued.
-func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() string) figures {
+func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() string) faultsuite.Figures {
 	reps := 1
-	if longForm() {
+	if faultsuite.Long() {
 		reps = 3 // the third with refresh-token rotation
 	}
 	type faultCase struct {
@@ -73,7 +72,7 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 	}
 	var cases []faultCase
 	for _, f := range jsFaults {
-		if f.slow && !longForm() {
+		if f.slow && !faultsuite.Long() {
 			continue
 		}
 		for rep := range reps {
@@ -93,10 +92,9 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 		}()
 	}
 	wg.Wait()
-	var fig figures
+	var fig faultsuite.Figures
 	var issued []string
 	for i, f := range cases {
-		fig.tried++
 		r := runs[i]
 		name := f.name
 		if len(styles) > 1 {
@@ -105,15 +103,7 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 		if f.rotate {
 			name = "rotating/" + name
 		}
-		if !t.Run(name, func(t *testing.T) { r.report(t) }) {
-			fig.failures++
-		}
-		if r.lost {
-			fig.lost++
-		}
-		if r.inherent {
-			fig.inherent++
-		}
+		fig.Run(t, name, func(t *testing.T) (bool, bool) { r.report(t); return r.lost, r.inherent })
 		issued = append(issued, r.tokens...)
 	}
 	if len(issued) < 2*len(runs) {

@@ -3,17 +3,13 @@
 package e2e
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 )
-
-// longFaults repeats the page's fault suite (GLOBUS_EDGE_FAULTS=long does the same).
-var longFaults = flag.Bool("faults.long", false, "run the fault suite's long form")
 
 // pageFault is one fault the page meets when the user clicks Reload.
 type pageFault struct {
@@ -57,23 +53,16 @@ var pageFaults = []pageFault{
 // still holds a refresh token Globus accepts, and Reload works once the fault is over.
 func TestPageFaultSuite(t *testing.T) {
 	reps := 1
-	if *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long" {
+	if faultsuite.Long() {
 		reps = 3
 	}
-	tried, failures, lost := 0, 0, 0
+	var fig faultsuite.Figures
 	for _, f := range pageFaults {
 		for range reps {
-			tried++
-			var wasLost bool
-			if !t.Run(f.name, func(t *testing.T) { wasLost = runPageFault(t, f) }) {
-				failures++
-			}
-			if wasLost {
-				lost++
-			}
+			fig.Run(t, f.name, func(t *testing.T) (bool, bool) { return runPageFault(t, f), false })
 		}
 	}
-	t.Logf("page fault suite: %d faults tried, %d failures, %d good tokens lost", tried, failures, lost)
+	fig.Log(t, "page fault suite")
 }
 
 func runPageFault(t *testing.T, f pageFault) (lost bool) {

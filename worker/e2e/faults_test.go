@@ -5,23 +5,18 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/worker/service"
 )
-
-// longFaults adds the slow cases of the worker's fault suite in workerd (every attempt timing
-// out: the worker sleeps its real backoff). GLOBUS_EDGE_FAULTS=long does the same.
-var longFaults = flag.Bool("faults.long", false, "run the fault suite's long form")
 
 // workerdFault is one fault a logged-in browser's GET /groups meets in workerd.
 type workerdFault struct {
@@ -54,7 +49,7 @@ var workerdFaults = []workerdFault{
 // record still holds a refresh token Globus accepts, the browser keeps its cookie, and its next
 // request works (or, where Globus refused the tokens, the session is gone).
 func TestWorkerdFaultSuite(t *testing.T) {
-	long := *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long"
+	long := faultsuite.Long()
 	fake := globustest.NewT(t, globustest.Options{})
 	key := newKey()
 	w := startWorker(t, map[string]string{
@@ -69,22 +64,15 @@ func TestWorkerdFaultSuite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tried, failures, lost := 0, 0, 0
+	var fig faultsuite.Figures
 	for _, f := range workerdFaults {
 		if f.slow && !long {
 			continue
 		}
-		tried++
-		var wasLost bool
-		if !t.Run(f.name, func(t *testing.T) { wasLost = runWorkerdFault(t, fake, w, keys, f) }) {
-			failures++
-		}
-		if wasLost {
-			lost++
-		}
+		fig.Run(t, f.name, func(t *testing.T) (bool, bool) { return runWorkerdFault(t, fake, w, keys, f), false })
 	}
 	noSecrets(t, fake, w, key)
-	t.Logf("workerd fault suite: %d faults tried, %d failures, %d good tokens lost", tried, failures, lost)
+	fig.Log(t, "workerd fault suite")
 }
 
 func runWorkerdFault(t *testing.T, fake *globustest.Server, w *worker, keys *tokens.Keyring, f workerdFault) (lost bool) {

@@ -4,10 +4,10 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 	"github.com/globus-edge/globus-edge/internal/workerload"
 )
 
@@ -19,7 +19,7 @@ import (
 // requests instead of 600.
 func TestWorkerUnderLoad(t *testing.T) {
 	cfg := workerload.Config{Clients: 8, Sessions: 4, Requests: 600, Expiries: 2, Bursts: 2}
-	if *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long" {
+	if faultsuite.Long() {
 		cfg.Requests, cfg.Expiries, cfg.Bursts = 5000, 5, 10
 	}
 	p := newPoolRig(t, globustest.Options{RotateRefreshTokens: true})

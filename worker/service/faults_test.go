@@ -3,9 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"net/http"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,15 +11,11 @@ import (
 
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/worker/service"
 )
-
-// longFaults adds the worker fault suite's slow cases (each attempt failing with a network
-// error or a timeout: the service sleeps its real backoff) and repeats the rest.
-// GLOBUS_EDGE_FAULTS=long does the same.
-var longFaults = flag.Bool("faults.long", false, "run the fault suite's long form")
 
 // flakyKV is the harness's KV with reads or writes that can be made to fail (a KV outage).
 type flakyKV struct {
@@ -109,28 +103,21 @@ var workerFaults = []workerFault{
 // token Globus accepts and the browser's next request works (or, where Globus refused the
 // tokens, the session is gone). Long form: -faults.long or GLOBUS_EDGE_FAULTS=long.
 func TestWorkerFaultSuite(t *testing.T) {
-	long := *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long"
+	long := faultsuite.Long()
 	reps := 1
 	if long {
 		reps = 3
 	}
-	tried, failures, lost := 0, 0, 0
+	var fig faultsuite.Figures
 	for _, f := range workerFaults {
 		if f.slow && !long {
 			continue
 		}
 		for range reps {
-			tried++
-			var wasLost bool
-			if !t.Run(f.phase+"/"+f.name, func(t *testing.T) { wasLost = runWorkerFault(t, f) }) {
-				failures++
-			}
-			if wasLost {
-				lost++
-			}
+			fig.Run(t, f.phase+"/"+f.name, func(t *testing.T) (bool, bool) { return runWorkerFault(t, f), false })
 		}
 	}
-	t.Logf("worker fault suite: %d faults tried, %d failures, %d good tokens lost", tried, failures, lost)
+	fig.Log(t, "worker fault suite")
 }
 
 func runWorkerFault(t *testing.T, f workerFault) (lost bool) {

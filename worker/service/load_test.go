@@ -2,10 +2,10 @@ package service_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 	"github.com/globus-edge/globus-edge/internal/workerload"
 )
 
@@ -20,7 +20,7 @@ func TestWorkerLoad(t *testing.T) {
 	h := newHarness(t, options{fake: globustest.Options{RotateRefreshTokens: true}})
 	h.swap(faultHandler(t, h, h.kv, h.keys, 0)) // no log lines kept: thousands of requests
 	cfg := workerload.Config{Base: h.srv.URL, Fake: h.fake, Clients: 8, Sessions: 4, Requests: 800, Expiries: 3, Bursts: 3}
-	if *longFaults || os.Getenv("GLOBUS_EDGE_FAULTS") == "long" {
+	if faultsuite.Long() {
 		cfg.Requests, cfg.Expiries, cfg.Bursts = 5000, 10, 20
 	}
 	res, err := workerload.Run(context.Background(), cfg)
