@@ -77,8 +77,13 @@ function requestId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The answer to a request whose instance crashed: the service's error shape. */
-function crashed(id) {
+/**
+ * Logs what went wrong under a fresh request id and answers with the service's error shape
+ * (worker/service ErrorBody and its common headers): a 500 the client can quote.
+ */
+function failed(req, what) {
+  const id = requestId();
+  console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: ${what}`);
   const body = { error: "internal_error", message: "the worker failed while answering; try again", request_id: id };
   return new Response(JSON.stringify(body), {
     status: 500,
@@ -121,11 +126,14 @@ async function reusable(inst) {
     console.warn(`worker: retiring a Go instance whose memory grew to ${(bytes / 2 ** 20).toFixed(1)} MiB after ${inst.served} requests`);
     return false;
   }
-  if (inst.binding.goStats().goroutines > inst.idleGoroutines) {
+  const leftOver = () => inst.binding.goStats().goroutines - inst.idleGoroutines;
+  if (leftOver() > 0) {
     // Goroutines that just handed over the answer may still be returning: give Go one turn.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    if (inst.exited || inst.binding.goStats().goroutines > inst.idleGoroutines) {
-      console.warn(`worker: retiring a Go instance that left ${inst.binding.goStats().goroutines - inst.idleGoroutines} goroutine(s) running`);
+    if (inst.exited) return false;
+    const left = leftOver();
+    if (left > 0) {
+      console.warn(`worker: retiring a Go instance that left ${left} goroutine(s) running`);
       return false;
     }
   }
@@ -139,9 +147,7 @@ async function fetch(req, env) {
     inst = await pool.acquire();
   } catch (e) {
     // No instance could start (the module failed to instantiate, or Go exited at start-up).
-    const id = requestId();
-    console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: starting a Go instance: ${e}`);
-    return crashed(id);
+    return failed(req, `starting a Go instance: ${e}`);
   }
   inst.served++;
   let res;
@@ -151,15 +157,11 @@ async function fetch(req, env) {
     // serve rejected (a request it could not translate): the instance may be fine,
     // but nothing says so; drop it.
     pool.retire(inst);
-    const id = requestId();
-    console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: ${e}`);
-    return crashed(id);
+    return failed(req, String(e));
   }
   if (res === null) {
     pool.retire(inst);
-    const id = requestId();
-    console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: the Go instance exited; dropped it`);
-    return crashed(id);
+    return failed(req, "the Go instance exited; dropped it");
   }
   if (await reusable(inst)) pool.release(inst);
   else pool.retire(inst);

@@ -59,8 +59,11 @@ func handler() http.Handler {
 // finished request could touch JS while the instance serves the next request, which workerd
 // forbids, so such an instance is retired instead of reused.
 func exportStats() {
-	binding := js.Global().Get("context").Get("binding")
-	binding.Set("goStats", js.FuncOf(func(js.Value, []js.Value) any {
+	binding().Set("goStats", js.FuncOf(func(js.Value, []js.Value) any {
 		return map[string]any{"goroutines": runtime.NumGoroutine()}
 	}))
 }
+
+// binding is the object the entry shares with this instance (context.binding, as syumai's
+// loader hands it over): Go puts the functions the entry calls on it.
+func binding() js.Value { return js.Global().Get("context").Get("binding") }

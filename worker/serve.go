@@ -19,8 +19,7 @@ import (
 // /healthz's CPU under Node (bench/profile-worker.mjs). Bodies are small here (a page, JSON,
 // CSV), so nothing is streamed, and the answer is complete when the Promise resolves.
 func exportServe(h http.Handler) {
-	binding := js.Global().Get("context").Get("binding")
-	binding.Set("serve", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	binding().Set("serve", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 4 {
 			return js.Global().Get("Promise").Call("reject", js.Global().Get("Error").New("serve: want method, url, headers, body"))
 		}

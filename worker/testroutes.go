@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
-	"syscall/js"
 	"time"
 
 	"github.com/syumai/workers/cloudflare"
@@ -48,7 +47,7 @@ func withTestRoutes(h http.Handler) http.Handler {
 		}
 		switch r.URL.Path {
 		case "/__test/instance":
-			mem := js.Global().Get("context").Get("binding").Call("memoryBytes").Int()
+			mem := binding().Call("memoryBytes").Int()
 			fmt.Fprintf(w, "%s %d %d\n", instanceID, n, mem)
 		case "/__test/panic":
 			panic("test-only route /__test/panic")

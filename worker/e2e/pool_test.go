@@ -59,15 +59,16 @@ func atoi(t *testing.T, s string) int {
 	return n
 }
 
-// instance returns the id of the Go instance that answered, and how many requests it served.
-func instance(t *testing.T, c *client) (id string, served string) {
+// instance returns the id of the Go instance that answered, how many requests it served and
+// the size of its linear memory (GET /__test/instance: "ID N BYTES").
+func instance(t *testing.T, c *client) (id string, served, memory int) {
 	t.Helper()
 	r := c.get("/__test/instance")
 	f := strings.Fields(r.body)
 	if r.StatusCode != 200 || len(f) != 3 {
 		t.Fatalf("/__test/instance = %d %q", r.StatusCode, r.body)
 	}
-	return f[0], f[1] // f[2] is the memory, see instanceMem
+	return f[0], atoi(t, f[1]), atoi(t, f[2])
 }
 
 // TestPoolReusesAndRecovers: sequential requests share one Go instance; a crash mid-request is
@@ -76,12 +77,12 @@ func instance(t *testing.T, c *client) (id string, served string) {
 func TestPoolReusesAndRecovers(t *testing.T) {
 	p := newPoolRig(t, globustest.Options{})
 	c := newClient(t, p.w.URL)
-	first, _ := instance(t, c)
+	first, _, _ := instance(t, c)
 	if r := c.get("/healthz"); r.StatusCode != 200 {
 		t.Fatalf("/healthz = %d", r.StatusCode)
 	}
-	if again, served := instance(t, c); again != first || served != "3" {
-		t.Fatalf("after 3 sequential requests: instance %s served %s; want %s serving its 3rd", again, served, first)
+	if again, served, _ := instance(t, c); again != first || served != 3 {
+		t.Fatalf("after 3 sequential requests: instance %s served %d; want %s serving its 3rd", again, served, first)
 	}
 
 	r := c.get("/__test/panic")
@@ -91,15 +92,15 @@ func TestPoolReusesAndRecovers(t *testing.T) {
 		t.Fatalf("a crash answered %d %q (%v) X-Request-Id %q; want a JSON 500 internal_error with its request id", r.StatusCode, r.body, err, r.Header.Get("X-Request-Id"))
 	}
 	p.w.waitLog(t, e.RequestID)
-	after, served := instance(t, c)
-	if after == first || served != "1" {
-		t.Fatalf("after the crash: instance %s served %s; want a fresh one", after, served)
+	after, served, _ := instance(t, c)
+	if after == first || served != 1 {
+		t.Fatalf("after the crash: instance %s served %d; want a fresh one", after, served)
 	}
 
 	if r := c.get("/__test/leak"); r.StatusCode != 200 {
 		t.Fatalf("/__test/leak = %d", r.StatusCode)
 	}
-	if next, _ := instance(t, c); next == after {
+	if next, _, _ := instance(t, c); next == after {
 		t.Error("an instance with a goroutine left running served the next request")
 	}
 	p.w.waitLog(t, "left 1 goroutine(s) running")
@@ -111,7 +112,7 @@ func TestPoolReusesAndRecovers(t *testing.T) {
 func TestPoolIsolatesSessions(t *testing.T) {
 	p := newPoolRig(t, globustest.Options{})
 	a, b := p.user(t), p.user(t)
-	before, n0 := instance(t, a)
+	before, n0, _ := instance(t, a)
 	for i := 0; i < 3; i++ {
 		for name, c := range map[string]*client{"A": a, "B": b} {
 			if r := c.get("/groups"); r.StatusCode != 200 {
@@ -130,9 +131,9 @@ func TestPoolIsolatesSessions(t *testing.T) {
 			t.Fatalf("B /groups after A's logout = %d %s", r.StatusCode, r.body)
 		}
 	}
-	after, n1 := instance(t, b)
-	if a, b := atoi(t, n0), atoi(t, n1); after != before || b-a != 14 {
-		t.Fatalf("instance %s served %d requests since %s served its %dth; want the 14 requests in between on one instance", after, b, before, a)
+	after, n1, _ := instance(t, b)
+	if after != before || n1-n0 != 14 {
+		t.Fatalf("instance %s served %d requests since %s served its %dth; want the 14 requests in between on one instance", after, n1, before, n0)
 	}
 }
 
@@ -172,7 +173,7 @@ func TestPoolInstanceMemory(t *testing.T) {
 	for _, path := range []string{"/", "/groups", "/groups?format=csv"} {
 		u.get(path)
 	}
-	id, _, warm := instanceMem(t, u)
+	id, _, warm := instance(t, u)
 	paths := []string{"/groups", "/groups?format=csv", "/healthz", "/", "/nope"}
 	for i := 0; i < 990; i++ {
 		if i%300 == 299 {
@@ -180,7 +181,7 @@ func TestPoolInstanceMemory(t *testing.T) {
 		}
 		u.get(paths[i%len(paths)])
 	}
-	end, served, last := instanceMem(t, u)
+	end, served, last := instance(t, u)
 	t.Logf("one instance: %.1f MiB after warm-up, %.1f MiB after %d requests", float64(warm)/(1<<20), float64(last)/(1<<20), served)
 	if end != id {
 		t.Fatalf("the instance was replaced during sequential requests (%s → %s):\n%s", id, end, p.w.out)
@@ -188,16 +189,6 @@ func TestPoolInstanceMemory(t *testing.T) {
 	if last > 16<<20 {
 		t.Errorf("an instance holds %d bytes after %d requests, past the pool's 16 MiB limit", last, served)
 	}
-}
-
-func instanceMem(t *testing.T, c *client) (id string, served, sys int) {
-	t.Helper()
-	r := c.get("/__test/instance")
-	f := strings.Fields(r.body)
-	if len(f) != 3 {
-		t.Fatalf("/__test/instance = %q", r.body)
-	}
-	return f[0], atoi(t, f[1]), atoi(t, f[2])
 }
 
 // TestPoolStartFailure: when no Go instance can start, each request still gets the service's
