@@ -19,9 +19,11 @@ import (
 // /healthz's CPU under Node (bench/profile-worker.mjs). Bodies are small here (a page, JSON,
 // CSV), so nothing is streamed, and the answer is complete when the Promise resolves.
 func exportServe(h http.Handler) {
+	promise, errorClass := js.Global().Get("Promise"), js.Global().Get("Error")
+	uint8Array, array := js.Global().Get("Uint8Array"), js.Global().Get("Array")
 	binding().Set("serve", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 4 {
-			return js.Global().Get("Promise").Call("reject", js.Global().Get("Error").New("serve: want method, url, headers, body"))
+			return promise.Call("reject", errorClass.New("serve: want method, url, headers, body"))
 		}
 		method, url, headers := args[0].String(), args[1].String(), args[2].String()
 		var body []byte
@@ -36,16 +38,16 @@ func exportServe(h http.Handler) {
 			go func() {
 				status, hdr, out, err := serveOne(h, method, url, headers, body)
 				if err != nil {
-					reject.Invoke(js.Global().Get("Error").New(err.Error()))
+					reject.Invoke(errorClass.New(err.Error()))
 					return
 				}
-				arr := js.Global().Get("Uint8Array").New(len(out))
+				arr := uint8Array.New(len(out))
 				js.CopyBytesToJS(arr, out)
-				resolve.Invoke(js.Global().Get("Array").New(status, hdr, arr))
+				resolve.Invoke(array.New(status, hdr, arr))
 			}()
 			return nil
 		})
-		return js.Global().Get("Promise").New(run)
+		return promise.New(run)
 	}))
 }
 

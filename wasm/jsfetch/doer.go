@@ -52,6 +52,16 @@ func isWorkerd() bool {
 		nav.Get("userAgent").String() == "Cloudflare-Workers"
 }
 
+// The JavaScript classes every request uses, looked up once (they are the realm's, not a
+// request's); fetch itself is looked up per call, so a page or test may replace it.
+var (
+	abortControllerClass = js.Global().Get("AbortController")
+	objectClass          = js.Global().Get("Object")
+	headersClass         = js.Global().Get("Headers")
+	uint8ArrayClass      = js.Global().Get("Uint8Array")
+	arrayClass           = js.Global().Get("Array")
+)
+
 // Do implements transport.Doer. The request's context aborts the fetch (AbortController),
 // including the reading of the body, and the error then wraps ctx.Err(), so a per-attempt
 // timeout is reported as context.DeadlineExceeded. The whole body is read before Do returns.
@@ -90,14 +100,14 @@ func (d Doer) Do(req *http.Request) (*http.Response, error) {
 
 // init builds fetch's second argument and returns the function that aborts the request.
 func (d Doer) init(req *http.Request) (js.Value, func(), error) {
-	controller := js.Global().Get("AbortController").New()
-	init := js.Global().Get("Object").New()
+	controller := abortControllerClass.New()
+	init := objectClass.New()
 	init.Set("method", req.Method)
 	init.Set("signal", controller.Get("signal"))
 	if creds := d.credentials(); creds != "" {
 		init.Set("credentials", creds)
 	}
-	headers := js.Global().Get("Headers").New()
+	headers := headersClass.New()
 	if err := jsx.Try(func() {
 		for k, vs := range req.Header {
 			for _, v := range vs {
@@ -114,7 +124,7 @@ func (d Doer) init(req *http.Request) (js.Value, func(), error) {
 		if err != nil {
 			return js.Undefined(), nil, fmt.Errorf("fetch: reading the request body: %w", err)
 		}
-		arr := js.Global().Get("Uint8Array").New(len(b))
+		arr := uint8ArrayClass.New(len(b))
 		js.CopyBytesToJS(arr, b)
 		init.Set("body", arr)
 	}
@@ -127,14 +137,14 @@ func (d Doer) response(ctx context.Context, req *http.Request, r js.Value) (*htt
 	if err != nil {
 		return nil, d.fail(ctx, fmt.Errorf("reading the response body: %w", err))
 	}
-	arr := js.Global().Get("Uint8Array").New(buf)
+	arr := uint8ArrayClass.New(buf)
 	body := make([]byte, arr.Length())
 	js.CopyBytesToGo(body, arr)
 
 	// Array.from(headers) gives [name, value] pairs in one call; a forEach callback would make
 	// JS call back into Go once per header, each a round of Go's event handling.
 	header := http.Header{}
-	pairs := js.Global().Get("Array").Call("from", r.Get("headers"))
+	pairs := arrayClass.Call("from", r.Get("headers"))
 	for i, n := 0, pairs.Length(); i < n; i++ {
 		p := pairs.Index(i)
 		header.Add(p.Index(0).String(), p.Index(1).String())
