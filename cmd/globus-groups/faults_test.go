@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +12,9 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/internal/faultsuite"
+	"github.com/globus-edge/globus-edge/tokens"
 )
 
 const (
@@ -176,13 +177,12 @@ func (c *cli) storedRefreshToken(t *testing.T) string {
 	if os.IsNotExist(err) {
 		return ""
 	}
-	var doc struct {
-		Data map[string]map[string]struct {
-			RefreshToken string `json:"refresh_token"`
-		} `json:"data"`
-	}
-	if err != nil || json.Unmarshal(b, &doc) != nil {
+	if err != nil {
 		t.Fatalf("token file unreadable: %v", err)
 	}
-	return doc.Data["DEFAULT"]["groups.api.globus.org"].RefreshToken
+	doc, err := tokens.DecodeDocument(b)
+	if err != nil {
+		t.Fatalf("token file unreadable: %v", err)
+	}
+	return doc.Data[tokens.DefaultNamespace][groups.ResourceServer].RefreshToken
 }
