@@ -78,18 +78,10 @@ func (b *bench) workerSoak() error {
 	return nil
 }
 
-// instanceMemory asks /__test/instance ("ID N BYTES") for the answering instance's memory.
+// instanceMemory is the answering instance's linear memory in bytes.
 func instanceMemory(c *siteclient.Client) (float64, error) {
-	r, err := c.Get("/__test/instance")
-	if err != nil {
-		return 0, err
-	}
-	f := strings.Fields(r.Body)
-	if r.StatusCode != 200 || len(f) != 3 {
-		return 0, fmt.Errorf("/__test/instance answered %d %q", r.StatusCode, r.Body)
-	}
-	n, err := strconv.ParseFloat(f[2], 64)
-	return n, err
+	_, _, memory, err := workerload.Instance(c)
+	return float64(memory), err
 }
 
 // workerGoWork runs BenchmarkGroupsHandler (the Go side of GET /groups over an in-memory KV and

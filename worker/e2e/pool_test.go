@@ -6,12 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/workerload"
 	"github.com/globus-edge/globus-edge/worker/service"
 )
 
@@ -50,25 +49,15 @@ func (p *poolRig) user(t *testing.T) *client {
 	return c
 }
 
-func atoi(t *testing.T, s string) int {
+// instance returns the id of the Go instance that answered, how many requests it served and
+// the size of its linear memory.
+func instance(t *testing.T, c *client) (id string, served, memory int) {
 	t.Helper()
-	n, err := strconv.Atoi(s)
+	id, served, memory, err := workerload.Instance(c.Client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
-}
-
-// instance returns the id of the Go instance that answered, how many requests it served and
-// the size of its linear memory (GET /__test/instance: "ID N BYTES").
-func instance(t *testing.T, c *client) (id string, served, memory int) {
-	t.Helper()
-	r := c.get("/__test/instance")
-	f := strings.Fields(r.body)
-	if r.StatusCode != 200 || len(f) != 3 {
-		t.Fatalf("/__test/instance = %d %q", r.StatusCode, r.body)
-	}
-	return f[0], atoi(t, f[1]), atoi(t, f[2])
+	return id, served, memory
 }
 
 // TestPoolReusesAndRecovers: sequential requests share one Go instance; a crash mid-request is
