@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -76,15 +75,7 @@ func TestWorkerdFaultSuite(t *testing.T) {
 }
 
 func runWorkerdFault(t *testing.T, fake *globustest.Server, w *worker, keys *tokens.Keyring, f workerdFault) (lost bool) {
-	c := newClient(t, w.URL)
-	r := c.get("/login")
-	cb, err := fake.Authorize(context.Background(), r.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := c.get("/callback?" + cb.RawQuery); r.StatusCode != http.StatusFound || c.Cookie(service.SessionCookie) == nil {
-		t.Fatalf("login: /callback = %d %s", r.StatusCode, r.body)
-	}
+	c := loggedIn(t, w.URL, fake)
 	sid := c.Cookie(service.SessionCookie).Value
 	kvKey := kvstore.SessionKey(sid)
 	good := w.kv(t)[kvKey]
@@ -99,7 +90,7 @@ func runWorkerdFault(t *testing.T, fake *globustest.Server, w *worker, keys *tok
 		doc, _ := keys.Open([]byte(good), []byte(kvKey))
 		putKV(t, w, kvKey, string(other.Seal(doc, []byte(kvKey))))
 	}
-	r = c.get("/groups")
+	r := c.get("/groups")
 	fake.ClearFaults()
 	if f.otherKey {
 		putKV(t, w, kvKey, good) // the right key is back

@@ -7,6 +7,7 @@
 package e2e
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -22,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/childproc"
 	"github.com/globus-edge/globus-edge/internal/siteclient"
 )
@@ -230,6 +232,16 @@ func newClient(t testing.TB, base string) *client {
 type response struct {
 	*http.Response
 	body string
+}
+
+// loggedIn returns a browser that has logged in to the worker at base (the fake approves).
+func loggedIn(t testing.TB, base string, fake *globustest.Server) *client {
+	t.Helper()
+	c := newClient(t, base)
+	if err := c.Login(context.Background(), fake); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	return c
 }
 
 func (c *client) do(method, target string, header http.Header) *response {

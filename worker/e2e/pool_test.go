@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"sync"
@@ -35,19 +34,7 @@ func newPoolRig(t *testing.T, opts globustest.Options) *poolRig {
 }
 
 // user is a browser that has logged in to the worker.
-func (p *poolRig) user(t *testing.T) *client {
-	t.Helper()
-	c := newClient(t, p.w.URL)
-	r := c.get("/login")
-	cb, err := p.fake.Authorize(context.Background(), r.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := c.get("/callback?" + cb.RawQuery); r.StatusCode != http.StatusFound || c.Cookie(service.SessionCookie) == nil {
-		t.Fatalf("/callback = %d %s", r.StatusCode, r.body)
-	}
-	return c
-}
+func (p *poolRig) user(t *testing.T) *client { return loggedIn(t, p.w.URL, p.fake) }
 
 // instance returns the id of the Go instance that answered, how many requests it served and
 // the size of its linear memory.
