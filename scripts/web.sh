@@ -36,7 +36,7 @@ cmd_web() {
   # The page loads the browser entry as globus-edge.js, beside the modules it imports.
   wasm="globus-edge.$(sha256sum "$pkg/globus-edge.wasm" | cut -c1-12).wasm"
   cp "$pkg/index.js" "$out/globus-edge.js"
-  cp "$pkg/client.js" "$pkg/runners.js" "$pkg/runtime.js" "$pkg/errors.js" "$pkg/pool.js" "$out/"
+  cp "$pkg/client.js" "$pkg/runners.js" "$pkg/runtime.js" "$pkg/errors.js" "$pkg/pool.js" "$pkg/instance.js" "$out/"
   cp "$pkg/globus-edge.wasm" "$out/$wasm"
   cp "$pkg/wasm_exec.js" web/page.js "$out/"
   go run ./web/webconfig -template web/index.html -css web/page.css -out "$out" -wasm "$wasm"
