@@ -54,7 +54,7 @@ func root(t testing.TB) string {
 }
 
 // buildWorker runs `./build.sh worker [flag]` once per test binary and returns the build
-// directory: build/, or build-test/ for "-test" (the test-only routes of worker/testroutes.go).
+// directory: build/, or build-test/ for "-test" (worker/testworker: the test-only routes).
 // With Go's build cache it is a cheap check when the directory is current.
 func buildWorker(t testing.TB, flag string) string {
 	t.Helper()
