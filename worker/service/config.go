@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,11 +20,21 @@ const (
 	EnvEncryptionKey = "TOKEN_ENCRYPTION_KEY"
 	// EnvClientSecret makes the backend a confidential client (a secret); optional.
 	EnvClientSecret = "GLOBUS_CLIENT_SECRET"
+	// EnvSessionMaxAge is a session's absolute lifetime in seconds; optional.
+	EnvSessionMaxAge = "GLOBUS_EDGE_SESSION_MAX_AGE"
 )
 
 // DefaultSessionTTL is how long a session lives in KV and in the browser after its last write
 // (login or token refresh).
 const DefaultSessionTTL = 30 * 24 * time.Hour
+
+// DefaultSessionMaxAge is how long a session lives after its login, however often it is used
+// or refreshed: a stolen session cookie is of use for at most this long, and a user logs in
+// again (one click at Globus) at most weekly.
+const DefaultSessionMaxAge = 7 * 24 * time.Hour
+
+// maxSessionMaxAge is the longest SessionMaxAge: browsers keep a cookie at most 400 days.
+const maxSessionMaxAge = 400 * 24 * time.Hour
 
 // FlowTTL is how long a login may take between /login and /callback.
 const FlowTTL = 10 * time.Minute
@@ -47,6 +58,9 @@ type Config struct {
 	// SessionTTL bounds a session's life after its last write; zero means DefaultSessionTTL.
 	// KV needs at least 60 s.
 	SessionTTL time.Duration
+	// SessionMaxAge bounds a session's life after its login, refreshes or not; zero means
+	// DefaultSessionMaxAge. At least 60 s, at most 400 days.
+	SessionMaxAge time.Duration
 }
 
 // ConfigError is a missing or malformed setting. Its message names the settings, never their
@@ -89,6 +103,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		ce.Problems = append(ce.Problems, EnvEncryptionKey+": "+strings.TrimPrefix(err.Error(), "tokens: "))
 	}
 	c.ClientSecret = getenv(EnvClientSecret)
+	if v := strings.TrimSpace(getenv(EnvSessionMaxAge)); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < int64(kvstore.MinTTL/time.Second) || n > int64(maxSessionMaxAge/time.Second) {
+			ce.Problems = append(ce.Problems, EnvSessionMaxAge+" must be a whole number of seconds from 60 to 34560000 (400 days)")
+		} else {
+			c.SessionMaxAge = time.Duration(n) * time.Second
+		}
+	}
 	if err := c.checkRedirect(); err != nil {
 		ce.Problems = append(ce.Problems, err.Error())
 	}
@@ -133,6 +155,11 @@ func (c *Config) validate() error {
 		c.SessionTTL = DefaultSessionTTL
 	} else if c.SessionTTL < kvstore.MinTTL {
 		ce.Problems = append(ce.Problems, "the session lifetime must be at least 60 s (a KV minimum)")
+	}
+	if c.SessionMaxAge == 0 {
+		c.SessionMaxAge = DefaultSessionMaxAge
+	} else if c.SessionMaxAge < kvstore.MinTTL || c.SessionMaxAge > maxSessionMaxAge {
+		ce.Problems = append(ce.Problems, "the session maximum age must be from 60 s to 400 days")
 	}
 	c.Origin = strings.TrimRight(c.Origin, "/")
 	if err := c.checkRedirect(); err != nil {

@@ -18,6 +18,7 @@ package service
 import (
 	"log"
 	"net/http"
+	"time"
 
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/kvstore"
@@ -33,6 +34,15 @@ type Handler struct {
 	kv   kvstore.KV
 	// Logf receives one line per failed request, never with secrets; nil means log.Printf.
 	Logf func(format string, args ...any)
+	// Now is the clock of session ages (Config.SessionMaxAge); nil means time.Now.
+	Now func() time.Time
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }
 
 // New returns a Handler. d sends requests to Globus (retries and timeouts are added here);
@@ -102,6 +112,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method != rt.method && !(rt.head && r.Method == http.MethodHead):
 		w.Header().Set("Allow", rt.method)
 		x.fail(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.URL.Path+" accepts "+rt.method+" only", nil)
+	case x.refuseBody():
 	default:
 		rt.serve()
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/auth"
-	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -60,10 +59,14 @@ func (x *reply) setCookie(name, value string, maxAge time.Duration) {
 func (x *reply) clearSession() { x.setCookie(SessionCookie, "", -1) }
 
 // sessionStore returns the token storage of session sid: one KV value, sealed and bound to its
-// key, with the session's refresh lease as its lock.
+// key, with the session's refresh lease as its lock, and its issue time (sessionRecord).
 func (x *reply) sessionStore(sid string) *tokens.DocumentStorage {
-	b := kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL)
-	return tokens.NewDocumentStorage(tokens.SealedBlob{Blob: b, Keys: x.h.cfg.Keys, AdditionalData: []byte(b.Key())})
+	return tokens.NewDocumentStorage(&sessionRecord{kv: x.h.kv, sid: sid, cfg: &x.h.cfg, now: x.h.now})
+}
+
+// newSessionStore is sessionStore for a session this request creates: issued now.
+func (x *reply) newSessionStore(sid string) *tokens.DocumentStorage {
+	return tokens.NewDocumentStorage(&sessionRecord{kv: x.h.kv, sid: sid, cfg: &x.h.cfg, now: x.h.now, issued: x.h.now()})
 }
 
 // session returns the storage of the request's session, or answers 401 and returns nil.
