@@ -86,6 +86,9 @@ export async function startInstance(module, { context, ns = {}, adoptGo } = {}) 
   go._resolveExitPromise = () => {}; // see the header: exit is reported through listeners
   go.exit = (code) => {
     inst.exited = true;
+    // A timer Go had scheduled would resume a program that is gone (and throw).
+    for (const t of go._scheduledTimeouts.values()) clearTimeout(t);
+    go._scheduledTimeouts.clear();
     for (const fn of [...listeners]) fn(code);
   };
   // The test build's /__test/instance reports it.
