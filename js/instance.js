@@ -37,8 +37,12 @@ export const defaults = Object.freeze({
   memoryLimit: 16 * 1024 * 1024,
   /** How long a request may wait for a free instance before it is refused (code "busy"). */
   waitMs: 5_000,
-  /** How many requests may wait at once; beyond, a request is refused at once. */
-  maxWaiters: 16,
+  /**
+   * How many requests may wait at once; beyond, a request is refused at once. A burst of
+   * normal requests (a few ms each) drains quickly; this bounds the waiting a stalled pool
+   * accumulates.
+   */
+  maxWaiters: 64,
   /** How long one request's (or call's) Go work may take: Go's context ends then. */
   deadlineMs: 30_000,
   /**

@@ -31,7 +31,8 @@
  * @param {(inst: T, heldMs: number) => void} [opts.onReclaim] told of each abandoned instance
  * @param {number} [opts.max=4]       instances kept between requests
  * @param {number} [opts.overflow=4]  temporary instances beyond max, each dropped after one use
- * @param {number} [opts.pollMs=2]    how often a waiting request re-checks the idle list
+ * @param {number} [opts.pollMs=2]    how soon a waiting request first re-checks the idle list;
+ *   each later check waits twice as long, up to 16 × pollMs (many waiters cost little CPU)
  * @param {number} [opts.waitMs=Infinity]      how long a request may wait for an instance
  * @param {number} [opts.maxWaiters=Infinity]  how many requests may wait at once
  * @param {number} [opts.reclaimAfterMs=Infinity] when a held instance counts as abandoned
@@ -108,6 +109,7 @@ export function createPool({
     reclaim();
     const deadline = Date.now() + waitMs;
     let queued = false;
+    let polls = 0;
     try {
       for (;;) {
         const inst = takeIdle();
@@ -142,7 +144,7 @@ export function createPool({
           queued = true;
         }
         if (Date.now() >= deadline) throw refuse(`no instance became free within ${waitMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs * 2 ** polls++, pollMs * 16)));
         reclaim();
       }
     } finally {

@@ -143,8 +143,15 @@ function poolError(e) {
 }
 
 /**
- * A pool of Go instances (workerd, instance.js's defaults: 4 kept, 2 temporary, each call
- * bounded by a 30 s deadline, waits for a free instance by 5 s and 16 waiters). use(fn) runs
+ * How long a call may wait for a free pooled instance: as long as a call may take. The Go
+ * worker refuses sooner (instance.js defaults: it answers HTTP with 503 and Retry-After); a
+ * library call has no such answer to give, and the app's request is still waiting on it.
+ */
+const WAIT_MS = 30_000;
+
+/**
+ * A pool of Go instances (workerd; instance.js's defaults but WAIT_MS: 4 kept, 2 temporary,
+ * each call bounded by a 30 s deadline, at most 64 calls waiting for an instance). use(fn) runs
  * fn(ns) on an instance that serves nothing else until fn settles; an instance whose program
  * died, or whose call was abandoned, is retired, never reused. Made without awaiting
  * anything, and cached as a plain object, not a promise: a promise made in one request and
@@ -153,7 +160,7 @@ function poolError(e) {
  */
 function pooledProgram(module) {
   if (!pools.has(module)) {
-    const pool = createInstancePool(module, { ns: { locks } });
+    const pool = createInstancePool(module, { ns: { locks }, waitMs: WAIT_MS });
     pools.set(module, {
       exclusive: true,
       pool,
