@@ -63,7 +63,7 @@ let started = 0;
 /**
  * Starts one Go instance of module and resolves once Go is ready. options: context (the
  * worker's {env}; see the header), ns (extra fields for Go's host object: locks, deadlineMs),
- * adoptGo (a hook given the Go object before it runs), label (log prefix).
+ * adoptGo (a hook given the Go object before it runs).
  * The instance: {ns, go, wasm, exited, served, idleGoroutines, memoryBytes(), onExit(fn)}.
  */
 export async function startInstance(module, { context, ns = {}, adoptGo } = {}) {
@@ -98,7 +98,9 @@ export async function startInstance(module, { context, ns = {}, adoptGo } = {}) 
   // The test build's /__test/instance reports it.
   inst.ns.memoryBytes = inst.memoryBytes;
   let stopListening;
+  let failStart;
   const ready = new Promise((resolve, reject) => {
+    failStart = reject;
     inst.ns.ready = () => resolve();
     stopListening = inst.onExit((code) => reject(codeError("wasm_exited", `the Go program exited during start-up (code ${code})`)));
   });
@@ -110,7 +112,9 @@ export async function startInstance(module, { context, ns = {}, adoptGo } = {}) 
   const previous = globalThis.context;
   if (context) globalThis.context = { binding: {}, ...context };
   try {
-    go.run(inst.wasm); // its promise never settles (see go._resolveExitPromise)
+    // Its promise never settles (see go._resolveExitPromise) unless the start itself throws,
+    // which it does at once: this request's to report.
+    go.run(inst.wasm).catch((e) => failStart(codeError("wasm_exited", `the Go program failed to start: ${e}`)));
   } finally {
     if (context) {
       if (hadContext) globalThis.context = previous;

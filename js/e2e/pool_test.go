@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -18,16 +19,19 @@ func TestWorkerdPoolSurvivesDeadInstances(t *testing.T) {
 	app := newApp(t, "js/e2e/testdata/pool-worker.js")
 	copyFile(t, filepath.Join(root, "js", "e2e", "testdata", "pool-wrangler.toml"), filepath.Join(app, "wrangler.toml"))
 	s := serve(t, bundle(t, app), "pool-worker.js")
+	step := 0
 	get := func(path string, v any) {
 		t.Helper()
+		step++
 		c := &http.Client{Timeout: 20 * time.Second} // a safety net: a hung call is the failure
 		r, err := c.Get(s.URL + path)
 		if err != nil {
-			t.Fatalf("%s: %v", path, err)
+			t.Fatalf("step %d, %s: %v", step, path, err)
 		}
 		defer r.Body.Close()
-		if err := json.NewDecoder(r.Body).Decode(v); err != nil || r.StatusCode != 200 {
-			t.Fatalf("%s: %d %v\n%s", path, r.StatusCode, err, s.log)
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, v); err != nil || r.StatusCode != 200 {
+			t.Fatalf("step %d, %s: %d %s", step, path, r.StatusCode, b)
 		}
 	}
 	var call struct {
