@@ -8,7 +8,7 @@
 // wasm_exec.js (Go's loader, copied from the toolchain that built the wasm) must be imported
 // by the entry module first; it defines globalThis.Go.
 import { GlobusError } from "./errors.js";
-import { createInstancePool, startInstance } from "./instance.js";
+import { createInstancePool, serveOn, startInstance } from "./instance.js";
 
 /**
  * The realm's lock table (see wasm/jsstorage.Locks): Go instances of this realm take it
@@ -121,6 +121,14 @@ function sharedProgram(source, platform) {
       newClient: async (cfg) => {
         if (inst.exited) throw exited();
         return inst.ns.newClient(cfg);
+      },
+      /** Runs fn (a call into Go); rejects with wasm_exited at once if the program dies. */
+      async guard(fn) {
+        try {
+          return await serveOn(inst, fn);
+        } catch (e) {
+          throw e?.code === "wasm_exited" ? exited() : e;
+        }
       },
     };
   });
