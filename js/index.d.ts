@@ -57,6 +57,8 @@ export interface ResolvedConfig {
   authCodePage: string;
   environment: string;
   scopes: string;
+  /** Seconds per HTTP attempt; -1 for none. */
+  httpTimeout: number;
   /** "custom" for a StorageObject. */
   storage: StorageKind | "custom";
   namespace: string;
