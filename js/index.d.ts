@@ -161,8 +161,11 @@ export class GlobusClient {
   startPasteCodeLogin(): Promise<string>;
   finishPasteCodeLogin(code: string): Promise<void>;
   isLoggedIn(): Promise<boolean>;
+  /** My groups as Globus sends them (one Groups call). For groups and CSV both, use myGroupsReport. */
   myGroups(options?: GroupsOptions): Promise<Group[]>;
+  /** The CLI's CSV (one Groups call). For groups and CSV both, use myGroupsReport. */
   groupsCSV(options?: GroupsOptions): Promise<string>;
+  /** Groups, table rows and the CSV from one Groups call. */
   myGroupsReport(options?: GroupsOptions): Promise<GroupsReport>;
   /** Revokes both tokens at Globus Auth and clears storage (storage is cleared even if revoking fails). */
   logout(): Promise<void>;
