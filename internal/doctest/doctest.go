@@ -136,6 +136,9 @@ func Parse(root, doc string) ([]Block, error) {
 	if open != nil {
 		errs = append(errs, fmt.Sprintf("%s:%d: a code block that is never closed", doc, open.Line))
 	}
+	if marker != "" {
+		errs = append(errs, fmt.Sprintf("%s:%d: a doctest marker with no code block after it", doc, markAt))
+	}
 	if len(errs) > 0 {
 		return blocks, fmt.Errorf("doctest: %s", strings.Join(errs, "\n"))
 	}

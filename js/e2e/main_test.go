@@ -13,19 +13,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/globus-edge/globus-edge/app"
-	"github.com/globus-edge/globus-edge/auth"
-	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
-	"github.com/globus-edge/globus-edge/groups"
-	"github.com/globus-edge/globus-edge/tokens"
+	"github.com/globus-edge/globus-edge/internal/tutorialuser"
 )
 
 var (
@@ -128,30 +123,15 @@ func nodeEnv(t *testing.T, extra ...string) []string {
 	return append(env, extra...)
 }
 
-// expectedCSV logs in natively (the core, over real HTTP) and returns the CLI's CSV of the
-// fake's groups: what every runtime must print byte for byte.
+// expectedCSV is the CLI's CSV of the fake's groups: what every runtime must print byte for
+// byte (tutorialuser.ExpectedCSV).
 func expectedCSV(t *testing.T, fake *globustest.Server) string {
 	t.Helper()
-	ctx := context.Background()
-	a := app.New(config.Config{AuthURL: fake.AuthURL(), GroupsURL: fake.GroupsURL(), ClientID: globustest.TutorialClientID},
-		http.DefaultClient, tokens.NewDocumentStorage(&tokens.MemoryBlob{}), "")
-	flow, err := a.StartLogin(auth.FlowOptions{})
+	csv, err := tutorialuser.ExpectedCSV(context.Background(), fake)
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, err := fake.Authorize(ctx, flow.AuthorizeURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.FinishRedirect(ctx, flow, loc.Query()); err != nil {
-		t.Fatal(err)
-	}
-	gs, err := a.MyGroups(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake.ResetCounts()
-	return groups.CSV(gs)
+	return csv
 }
 
 // issuedTokens is every token string the fake issued, for scanning outputs.
