@@ -85,14 +85,14 @@ func TestParse(t *testing.T) {
 
 func TestParseRefuses(t *testing.T) {
 	for doc, want := range map[string]string{
-		"```js\nx\n```\n":                                        "without a <!-- doctest",
-		"```toml\nx\n```\n":                                      "a toml block without",
-		"<!-- doctest: skip -->\n```sh\nx\n```\n":                "skip needs a reason",
-		"<!-- doctest: nosuchapp a.js -->\n```js\nx\n```\n":      `unknown app "nosuchapp"`,
-		"<!-- doctest: node -->\n```js\nx\n```\n":                "want APP FILE",
-		"<!-- doctest: node a.mjs -->\ntext\n```js\nx\n```\n":    "right before its code block",
-		"<!-- doctest: node a.mjs -->\n\n":                       "no code block after it",
-		"<!-- doctest: node a.mjs -->\n```js\nnever closed\n":    "never closed",
+		"```js\nx\n```\n":                                          "without a <!-- doctest",
+		"```toml\nx\n```\n":                                        "a toml block without",
+		"<!-- doctest: skip -->\n```sh\nx\n```\n":                  "skip needs a reason",
+		"<!-- doctest: nosuchapp a.js -->\n```js\nx\n```\n":        `unknown app "nosuchapp"`,
+		"<!-- doctest: node -->\n```js\nx\n```\n":                  "want APP FILE",
+		"<!-- doctest: node a.mjs -->\ntext\n```js\nx\n```\n":      "right before its code block",
+		"<!-- doctest: node a.mjs -->\n\n":                         "no code block after it",
+		"<!-- doctest: node a.mjs -->\n```js\nnever closed\n":      "never closed",
 		"<!-- doctest: skip why -->\n```go\nx\n```\n```sh\ny\n```": "a sh block without",
 	} {
 		_, err := parseString(t, doc)
