@@ -44,6 +44,8 @@ cmd_test() {
   GOOS=js GOARCH=wasm go vet ./...
   echo "== go test (native: core, CLI, fake, browser, worker and JS package (js/e2e) end-to-end)"
   go test -count=1 ./...
+  echo "== doc snippets that cannot run yet (internal/doctest.Pending; go test above ran the others)"
+  go test -count=1 -v -run '^TestPending$' ./internal/doctest | grep -E 'PENDING|pending: none'
   echo "== node --test (the JS modules' own tests)"
   node --test js/
   echo "== go test -race (the packages that refresh concurrently)"
