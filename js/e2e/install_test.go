@@ -76,8 +76,12 @@ func TestTarball(t *testing.T) {
 	if err := json.Unmarshal(raw, &pkg); err != nil {
 		t.Fatal(err)
 	}
-	if want := "globus-edge-client-" + pkg.Version + ".tgz"; filepath.Base(tarball) != want {
-		t.Errorf("npm pack made %s, js/README.md says %s", filepath.Base(tarball), want)
+	readme, err := os.ReadFile(filepath.Join(root, "js", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "globus-edge-client-" + pkg.Version + ".tgz"; filepath.Base(tarball) != want || !strings.Contains(string(readme), want) {
+		t.Errorf("npm pack made %s; js/README.md must name it (version %s)", filepath.Base(tarball), pkg.Version)
 	}
 	got := tarNames(t, tarball)
 	want := append([]string{"package.json"}, pkg.Files...)

@@ -1,12 +1,12 @@
 //go:build !(js && wasm)
 
 // Package e2e runs the npm package @globus-edge/client (built by ./build.sh js, packed and
-// installed from the tarball as js/README.md says) in the three runtimes it serves, against the fake Globus (globustest) on loopback: Node (the
-// tutorial example and the checks), workerd through Miniflare (the JS-written Worker example
-// and the checks, each bundled by wrangler as a user's worker would be) and headless Chromium
-// (the checks bundled with esbuild). The checks themselves are one module,
-// testdata/checks.mjs, so every runtime is held to the same behaviour. The snippets of
-// js/README.md run here too (docs_test.go, through internal/doctest).
+// installed from the tarball as js/README.md says) in the three runtimes it serves, against the
+// fake Globus (globustest) on loopback: Node (the tutorial example and the checks), workerd
+// through Miniflare (the JS-written Worker example and the checks, each bundled by wrangler as
+// a user's worker would be) and headless Chromium (the checks bundled with esbuild). The checks
+// themselves are one module, testdata/checks.mjs, so every runtime is held to the same
+// behaviour. The snippets of js/README.md run here too (docs_test.go, through internal/doctest).
 package e2e
 
 import (
