@@ -40,7 +40,8 @@ export interface GlobusClientConfig {
    * (e.g. a session id in a worker). Default: "DEFAULT". */
   namespace?: string;
   /** URL of globus-edge.wasm (browsers: fetched; Node: file: or http(s):). Default: beside
-   * this module (set it when you bundle for a browser). Not in workerd. */
+   * this module (Vite emits it so; with esbuild, import "@globus-edge/client/globus-edge.wasm"
+   * with --loader:.wasm=file and pass that). Not in workerd. */
   wasmUrl?: string | URL;
   /** The wasm itself, instead of wasmUrl: a compiled module (workerd: the only kind, and the
    * default is the package's own import), or its bytes, or a Response (browsers, Node). Go
