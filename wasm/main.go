@@ -28,7 +28,7 @@ func main() {
 		ns = js.Global().Get("Object").New()
 		js.Global().Set(name, ns)
 	}
-	ns.Set("version", tokens.SDKVersion)
+	ns.Set("version", tokens.Version)
 	// newClient(config) resolves to a client object; see client.object.
 	// The realm's lock table, shared by every Go instance the shim starts (see jsstorage.Locks).
 	locks := jsstorage.Locks{Table: ns.Get("locks")}

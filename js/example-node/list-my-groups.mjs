@@ -26,6 +26,7 @@ const client = await createGlobusClient({
   groupsUrl: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
   httpTimeout: env.GLOBUS_SDK_HTTP_TIMEOUT,
   storage: createFileStorage(tokenFile, { clientId }),
+  namespace: "DEFAULT", // the token file's namespace, as the CLI and Python use it
 });
 
 try {
