@@ -3,7 +3,8 @@
 #   ./build.sh demo     the offline demo against the built-in fake Globus (README's main command)
 #   ./build.sh test     every test: vet, gofmt, Go tests (core, CLI, fake, browser, worker, JS package), js/wasm tests
 #   ./build.sh cli      build the native CLI into dist/globus-groups
-#   ./build.sh web      build the static page into dist/web/
+#   ./build.sh js       build the npm package @globus-edge/client into dist/js/ (npm pack ./dist/js)
+#   ./build.sh web      build the static page into dist/web/ (and dist/js/)
 #   ./build.sh worker   build the Cloudflare Worker into build/
 #   ./build.sh bench    benchmarks against their baselines (BENCHMARKS.md, bench.json; -quick: one run each)
 #   ./build.sh setup    install what the others need (demo, test and bench run it themselves)
@@ -43,6 +44,8 @@ cmd_test() {
   GOOS=js GOARCH=wasm go vet ./...
   echo "== go test (native: core, CLI, fake, browser, worker and JS package (js/e2e) end-to-end)"
   go test -count=1 ./...
+  echo "== doc snippets that cannot run yet (internal/doctest.Pending; go test above ran the others)"
+  go test -count=1 -v -run '^TestPending$' ./internal/doctest | grep -E 'PENDING|pending: none'
   echo "== node --test (the JS modules' own tests)"
   node --test js/
   echo "== go test -race (the packages that refresh concurrently)"
@@ -75,7 +78,7 @@ js_test_packages() {
   GOOS=js GOARCH=wasm go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' "${dirs[@]}"
 }
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   local cmd="${1:-}"

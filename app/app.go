@@ -1,6 +1,3 @@
-// Package app is the tutorial's whole job in one place, shared by every host: start a login,
-// finish it and store the tokens, list my groups with a refresh-token authorizer that writes
-// renewed tokens back, and log out. Hosts supply only a Doer and a token Storage.
 package app
 
 import (

@@ -1,6 +1,9 @@
 // Package auth is the Globus Auth login client: the native-app PKCE flow (authorize URL, code
 // exchange), refresh and revocation, on golang.org/x/oauth2's PKCE helpers. It reproduces the
 // Python SDK's NativeAppAuthClient; a confidential client (secret, HTTP Basic) is an option.
+//
+// Most programs start from package app, which runs this flow, stores the tokens and refreshes
+// them; use auth directly for the login steps alone.
 package auth
 
 import (

@@ -1,4 +1,7 @@
 // Package groups is the Globus Groups "my groups" call and the tutorial's CSV of its result.
+//
+// Most programs start from package app, whose MyGroups makes this call with stored tokens that
+// it refreshes; Client needs a Doer that adds the token itself (package authorizer).
 package groups
 
 import (

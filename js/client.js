@@ -58,7 +58,7 @@ export class GlobusClient {
     this.#watchOtherTabs();
   }
 
-  /** The configuration in use, defaults filled in (clientId, authUrl, groupsUrl, redirectUri, authCodePage, scopes, storage, namespace). */
+  /** The configuration in use, defaults filled in (clientId, authUrl, groupsUrl, redirectUri, authCodePage, environment, scopes, httpTimeout, storage, namespace). */
   get config() {
     return { ...this.#runner.config };
   }

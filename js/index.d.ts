@@ -42,7 +42,8 @@ export interface GlobusClientConfig {
    * "DEFAULT". */
   namespace?: string;
   /** URL of globus-edge.wasm (browsers: fetched; Node: file: or http(s):). Default: beside
-   * this module (set it when you bundle for a browser). Not in workerd. */
+   * this module (Vite emits it so; with esbuild, import "@globus-edge/client/globus-edge.wasm"
+   * with --loader:.wasm=file and pass that). Not in workerd. */
   wasmUrl?: string | URL;
   /** The wasm itself, instead of wasmUrl: a compiled module (workerd: the only kind, and the
    * default is the package's own import), or its bytes, or a Response (browsers, Node). Go
@@ -59,6 +60,8 @@ export interface ResolvedConfig {
   authCodePage: string;
   environment: string;
   scopes: string;
+  /** Seconds per HTTP attempt; -1 for none. */
+  httpTimeout: number;
   /** "custom" for a StorageObject. */
   storage: StorageKind | "custom";
   namespace: string;
@@ -161,8 +164,11 @@ export class GlobusClient {
   startPasteCodeLogin(): Promise<string>;
   finishPasteCodeLogin(code: string): Promise<void>;
   isLoggedIn(): Promise<boolean>;
+  /** My groups as Globus sends them (one Groups call). For groups and CSV both, use myGroupsReport. */
   myGroups(options?: GroupsOptions): Promise<Group[]>;
+  /** The CLI's CSV (one Groups call). For groups and CSV both, use myGroupsReport. */
   groupsCSV(options?: GroupsOptions): Promise<string>;
+  /** Groups, table rows and the CSV from one Groups call. */
   myGroupsReport(options?: GroupsOptions): Promise<GroupsReport>;
   /** Revokes both tokens at Globus Auth and clears storage (storage is cleared even if revoking fails). */
   logout(): Promise<void>;

@@ -75,7 +75,7 @@ async function compile(source, platform) {
     if (isBytes(response)) return WebAssembly.compile(response);
   }
   if (!response.ok) {
-    throw new GlobusError({ message: `globus-edge: loading the wasm: HTTP ${response.status}`, code: "wasm_load_failed" });
+    throw new GlobusError({ message: `globus-edge: loading the wasm from ${response.url || (typeof source === "string" ? source : "config.wasm (a Response)")}: HTTP ${response.status}`, code: "wasm_load_failed" });
   }
   // compileStreaming compiles while downloading but throws unless the server says
   // application/wasm, which many static servers do not: then compile from the bytes.

@@ -14,8 +14,12 @@ import (
 // DefaultNamespace is the namespace the Python SDK's JSONTokenStorage uses by default.
 const DefaultNamespace = "DEFAULT"
 
+// Version is globus-edge's release: the npm package's version (js/package.json; a test fails
+// when the two differ) and the Go program's in the wasm (its version).
+const Version = "0.2.0"
+
 // SDKVersion is written as "globus-sdk.version"; the Python reader only requires a string.
-const SDKVersion = "globus-edge-0.1.0"
+const SDKVersion = "globus-edge-" + Version
 
 // Document is the Python SDK's JSONTokenStorage file: namespace → resource server → Data.
 type Document struct {

@@ -1,6 +1,9 @@
 // Package tokens holds what Globus Auth hands out and how it is kept: token responses and
 // their by-resource-server view, TokenData, the Storage interface, and the Python SDK's
 // JSONTokenStorage v2 document used by every store (file, localStorage, KV).
+//
+// Most programs start from package app and give it a Storage from here: NewFileStore for the
+// Python SDK's token file, NewDocumentStorage over a MemoryBlob to keep nothing.
 package tokens
 
 import (

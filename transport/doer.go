@@ -2,7 +2,8 @@
 // retries with backoff as the Python SDK does them, per-attempt timeouts, and the API error type.
 //
 // The core never uses http.Client: linking net/http.Transport nearly doubles the WebAssembly
-// download. Hosts supply a Doer instead (net/http natively, fetch in browsers and workers).
+// download. Hosts supply a Doer instead (net/http natively, fetch in browsers and workers):
+// natively, an *http.Client such as http.DefaultClient is one. Programs start from package app.
 package transport
 
 import "net/http"

@@ -66,6 +66,14 @@ func (c *client) refreshed() {
 	}
 }
 
+// timeoutSeconds is config.Timeout as httpTimeout takes it: seconds, -1 for none (zero).
+func timeoutSeconds(d time.Duration) float64 {
+	if d == 0 {
+		return -1
+	}
+	return d.Seconds()
+}
+
 // object is the JavaScript face of the client: a description of the resolved configuration,
 // one Promise-returning function per operation, and release(), which frees the functions (a
 // client made per request, as in a worker, must not leak them).
@@ -81,6 +89,7 @@ func (c *client) object() js.Value {
 			configkeys.ClientID: cfg.ClientID, configkeys.RedirectURI: cfg.RedirectURI, configkeys.AuthURL: cfg.AuthURL,
 			configkeys.GroupsURL: cfg.GroupsURL, "authCodePage": cfg.AuthCodePage(), configkeys.Environment: cfg.Environment,
 			configkeys.Scopes: strings.Join(scopes, " "), configkeys.Storage: c.opts.Storage, configkeys.Namespace: c.opts.namespace(),
+			configkeys.HTTPTimeout: timeoutSeconds(cfg.Timeout),
 		},
 		"storageKey":      c.opts.storageKey(),
 		"startLogin":      c.method(c.startLogin),

@@ -47,7 +47,7 @@ func TestClientDescribesConfig(t *testing.T) {
 	cfg := c.Get("config")
 	if cfg.Get("clientId").String() != "cid" || cfg.Get("authCodePage").String() != "http://127.0.0.1:9/v2/web/auth-code" ||
 		cfg.Get("redirectUri").String() != "" || cfg.Get("storage").String() != "localStorage" ||
-		!strings.Contains(cfg.Get("scopes").String(), "view_my_groups_and_memberships") {
+		!strings.Contains(cfg.Get("scopes").String(), "view_my_groups_and_memberships") || cfg.Get("httpTimeout").Float() != 60 {
 		t.Fatalf("config = %s", jsonString(cfg))
 	}
 	if c.Get("storageKey").String() != "globus-edge:cid:DEFAULT" {

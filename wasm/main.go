@@ -31,7 +31,7 @@ type host struct {
 
 func main() {
 	ns := jsx.Host(defaultNamespace)
-	ns.Set("version", tokens.SDKVersion)
+	ns.Set("version", tokens.Version)
 	h := host{locks: jsstorage.Locks{Table: ns.Get("locks")}}
 	if d := ns.Get("deadlineMs"); d.Type() == js.TypeNumber && d.Float() > 0 {
 		h.deadline = time.Duration(d.Float() * float64(time.Millisecond))

@@ -42,7 +42,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 	clientID := fs.String("client-id", "", "native app client id (default $GLOBUS_CLIENT_ID or the tutorial client)")
 	logout := fs.Bool("logout", false, "revoke the stored tokens and remove them")
 	statuses := fs.String("statuses", "", "comma-separated membership statuses (default: active)")
+	fs.Usage = func() {} // printed below: on stdout for --help, on stderr after a mistake
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(fs, stdout)
+			return nil
+		}
+		usage(fs, fs.Output())
 		return err
 	}
 	cfg, err := config.FromEnv(getenv)
@@ -112,6 +118,25 @@ func login(ctx context.Context, a *app.App, stdin io.Reader, stdout io.Writer) e
 		return errors.New("no code entered")
 	}
 	return a.FinishLogin(ctx, flow, code)
+}
+
+// usage describes the command and its flags (the settings are the Python SDK's variables).
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, `Usage: globus-groups [flags]
+
+Lists your Globus groups as CSV (ID,Name,Roles), as the Python Globus SDK's tutorial does:
+the first run prints a login URL and asks for the code Globus shows after login; later runs
+use and refresh the tokens in the token file.
+
+Settings (environment): GLOBUS_CLIENT_ID, GLOBUS_SDK_ENVIRONMENT, GLOBUS_SDK_SERVICE_URL_AUTH,
+GLOBUS_SDK_SERVICE_URL_GROUPS, GLOBUS_SDK_HTTP_TIMEOUT, GLOBUS_REDIRECT_URI.
+
+Flags:
+`)
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
 }
 
 // wrapStorage names the token file in storage errors and says it was left untouched.

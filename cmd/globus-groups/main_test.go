@@ -246,3 +246,25 @@ func TestRevokedRefreshTokenAsksForLogin(t *testing.T) {
 		t.Fatalf("relogin output %q", out)
 	}
 }
+
+// TestHelp: --help and -h print the usage on stdout and exit 0 without touching Globus or
+// the token file; an unknown flag prints it on stderr and fails.
+func TestHelp(t *testing.T) {
+	c := newCLI(t, globustest.Options{})
+	for _, arg := range []string{"--help", "-h"} {
+		out, errOut, code := c.run(t, "", arg)
+		if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage: globus-groups [flags]") || !strings.Contains(out, "-token-file") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", arg, code, out, errOut)
+		}
+	}
+	out, errOut, code := c.run(t, "", "--no-such-flag")
+	if code != 1 || out != "" || !strings.Contains(errOut, "Usage: globus-groups") || !strings.Contains(errOut, "no-such-flag") {
+		t.Errorf("--no-such-flag: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if n := len(c.fake.Counts()); n != 0 {
+		t.Errorf("the fake saw %d kinds of request", n)
+	}
+	if _, err := os.Stat(c.tokenFile()); !os.IsNotExist(err) {
+		t.Errorf("a token file was written: %v", err)
+	}
+}

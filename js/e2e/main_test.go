@@ -1,11 +1,12 @@
 //go:build !(js && wasm)
 
-// Package e2e runs the npm package @globus-edge/client (built by ./build.sh web into dist/js)
-// in the three runtimes it serves, against the fake Globus (globustest) on loopback: Node (the
-// tutorial example and the checks), workerd through Miniflare (the JS-written Worker example
-// and the checks, each bundled by wrangler as a user's worker would be) and headless Chromium
-// (the checks bundled with esbuild). The checks themselves are one module,
-// testdata/checks.mjs, so every runtime is held to the same behaviour.
+// Package e2e runs the npm package @globus-edge/client (built by ./build.sh js, packed and
+// installed from the tarball as js/README.md says) in the three runtimes it serves, against the
+// fake Globus (globustest) on loopback: Node (the tutorial example and the checks), workerd
+// through Miniflare (the JS-written Worker example and the checks, each bundled by wrangler as
+// a user's worker would be) and headless Chromium (the checks bundled with esbuild). The checks
+// themselves are one module, testdata/checks.mjs, so every runtime is held to the same
+// behaviour. The snippets of js/README.md run here too (docs_test.go, through internal/doctest).
 package e2e
 
 import (
@@ -13,25 +14,20 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/globus-edge/globus-edge/app"
-	"github.com/globus-edge/globus-edge/auth"
-	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
-	"github.com/globus-edge/globus-edge/groups"
-	"github.com/globus-edge/globus-edge/tokens"
+	"github.com/globus-edge/globus-edge/internal/tutorialuser"
 )
 
 var (
 	// root is the repository root.
 	root string
-	// pkgDir is the built package (dist/js of a temporary build).
+	// pkgDir is the package as npm installed it from the packed tarball of a temporary build.
 	pkgDir string
 )
 
@@ -49,9 +45,9 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dist)
-	// The same steps as `./build.sh web`, into a temporary directory; GLOBUS_* settings of
+	// The same steps as `./build.sh js`, into a temporary directory; GLOBUS_* settings of
 	// the caller are dropped so the build is the same anywhere.
-	cmd := exec.Command("bash", filepath.Join(root, "build.sh"), "web")
+	cmd := exec.Command("bash", filepath.Join(root, "build.sh"), "js")
 	cmd.Dir = root
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GLOBUS_") && !strings.HasPrefix(kv, "DIST=") {
@@ -60,36 +56,35 @@ func run(m *testing.M) int {
 	}
 	cmd.Env = append(cmd.Env, "DIST="+dist)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "./build.sh web: %v\n%s", err, out)
+		fmt.Fprintf(os.Stderr, "./build.sh js: %v\n%s", err, out)
 		return 1
 	}
-	pkgDir = filepath.Join(dist, "js")
+	// Then as js/README.md says: npm pack, and npm install of the tarball in a folder outside
+	// the repository. Every test's app gets this installed copy.
+	if pkgDir, err = packAndInstall(filepath.Join(dist, "js"), dist); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	return m.Run()
 }
 
-// newApp makes a scratch app directory with the package installed as
-// node_modules/@globus-edge/client (package.json and exactly the files it lists, as npm
-// would) and copies files (paths relative to the repository root) into it.
+// newApp makes a scratch app directory with the package as npm installed it from the tarball
+// (node_modules/@globus-edge/client) and copies files (paths relative to the repository root)
+// into it.
 func newApp(t *testing.T, files ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	raw, err := os.ReadFile(filepath.Join(pkgDir, "package.json"))
+	dst := filepath.Join(dir, "node_modules", "@globus-edge", "client")
+	err := filepath.WalkDir(pkgDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(pkgDir, path)
+		copyFile(t, path, filepath.Join(dst, rel))
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	var pkg struct {
-		Name  string   `json:"name"`
-		Files []string `json:"files"`
-	}
-	if err := json.Unmarshal(raw, &pkg); err != nil {
-		t.Fatalf("package.json: %v", err)
-	}
-	if pkg.Name != "@globus-edge/client" {
-		t.Fatalf("package name %q", pkg.Name)
-	}
-	dst := filepath.Join(dir, "node_modules", "@globus-edge", "client")
-	for _, f := range append([]string{"package.json"}, pkg.Files...) {
-		copyFile(t, filepath.Join(pkgDir, f), filepath.Join(dst, f))
 	}
 	for _, f := range files {
 		copyFile(t, filepath.Join(root, f), filepath.Join(dir, filepath.Base(f)))
@@ -128,30 +123,15 @@ func nodeEnv(t *testing.T, extra ...string) []string {
 	return append(env, extra...)
 }
 
-// expectedCSV logs in natively (the core, over real HTTP) and returns the CLI's CSV of the
-// fake's groups: what every runtime must print byte for byte.
+// expectedCSV is the CLI's CSV of the fake's groups: what every runtime must print byte for
+// byte (tutorialuser.ExpectedCSV).
 func expectedCSV(t *testing.T, fake *globustest.Server) string {
 	t.Helper()
-	ctx := context.Background()
-	a := app.New(config.Config{AuthURL: fake.AuthURL(), GroupsURL: fake.GroupsURL(), ClientID: globustest.TutorialClientID},
-		http.DefaultClient, tokens.NewDocumentStorage(&tokens.MemoryBlob{}), "")
-	flow, err := a.StartLogin(auth.FlowOptions{})
+	csv, err := tutorialuser.ExpectedCSV(context.Background(), fake)
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, err := fake.Authorize(ctx, flow.AuthorizeURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.FinishRedirect(ctx, flow, loc.Query()); err != nil {
-		t.Fatal(err)
-	}
-	gs, err := a.MyGroups(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake.ResetCounts()
-	return groups.CSV(gs)
+	return csv
 }
 
 // issuedTokens is every token string the fake issued, for scanning outputs.

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,16 +30,8 @@ func TestNodeTutorial(t *testing.T) {
 			"GLOBUS_TOKEN_FILE="+tokenFile)
 		return cmd
 	}
-	approve := func(u string) (string, error) {
-		loc, err := fake.Authorize(context.Background(), u)
-		if err != nil {
-			return "", err
-		}
-		return loc.Query().Get("code"), nil
-	}
-
 	var first strings.Builder
-	if err := tutorialuser.Login(script(), approve, &first); err != nil {
+	if err := tutorialuser.Login(script(), tutorialuser.Approver(fake), &first); err != nil {
 		t.Fatalf("first run: %v\n%s", err, first.String())
 	}
 	if !strings.HasSuffix(first.String(), want) {

@@ -26,7 +26,7 @@ const client = await createGlobusClient({
   groupsUrl: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
   httpTimeout: env.GLOBUS_SDK_HTTP_TIMEOUT,
   storage: createFileStorage(tokenFile, { clientId }),
-  namespace: "DEFAULT", // the Python SDK's, as in its token file; required with a storage object
+  namespace: "DEFAULT", // the token file's namespace, as the CLI and Python use it (required with a storage object)
 });
 
 try {
