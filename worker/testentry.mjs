@@ -4,6 +4,8 @@
 //
 //   GET /__test/abandon   takes a Go instance and never gives it back, as a request that
 //                         workerd cancelled leaves one (its finally never runs)
+//   GET /__test/kvops     {get, put, delete}: the KV operations Go made through env.TOKENS
+//                         since the last /__test/kvops (which resets them)
 //
 // Vars (numbers; unset keeps the entry's limit): WORKERTEST_MAX_BODY_BYTES,
 // WORKERTEST_BODY_TIMEOUT_MS, WORKERTEST_WAIT_MS, WORKERTEST_MAX_WAITERS,
@@ -29,11 +31,37 @@ const worker = createWorker((env) => {
   return o;
 });
 
+let ops = { get: 0, put: 0, delete: 0 };
+let seen, counted; // env, and the same with TOKENS counting (env is the isolate's: made once)
+
+/** env with TOKENS counting each operation. */
+function counting(env) {
+  if (seen !== env) {
+    const kv = env.TOKENS;
+    const wrap = (op) => (...args) => {
+      ops[op]++;
+      return kv[op](...args);
+    };
+    seen = env;
+    counted = { ...env, TOKENS: kv && { get: wrap("get"), put: wrap("put"), delete: wrap("delete") } };
+  }
+  return counted;
+}
+
 export default {
   async fetch(req, env, ctx) {
-    if (new URL(req.url).pathname !== "/__test/abandon") return worker.fetch(req, env, ctx);
-    if (!worker.pool()) await worker.fetch(new Request(new URL("/healthz", req.url)), env, ctx);
-    await worker.pool().acquire();
-    return new Response("abandoned one Go instance\n");
+    env = counting(env);
+    switch (new URL(req.url).pathname) {
+      case "/__test/abandon":
+        if (!worker.pool()) await worker.fetch(new Request(new URL("/healthz", req.url)), env, ctx);
+        await worker.pool().acquire();
+        return new Response("abandoned one Go instance\n");
+      case "/__test/kvops": {
+        const out = ops;
+        ops = { get: 0, put: 0, delete: 0 };
+        return Response.json(out);
+      }
+    }
+    return worker.fetch(req, env, ctx);
   },
 };
