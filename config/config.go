@@ -4,11 +4,11 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,7 +70,8 @@ func ServiceURL(environment, service string) (string, error) {
 }
 
 // FromEnv builds a Config from getenv (os.Getenv natively, worker vars or page config elsewhere).
-// Service URL overrides beat the environment table; an empty value counts as unset.
+// Service URL overrides beat the environment table; an empty value counts as unset. Every
+// malformed setting is reported at once, in an *Error naming each.
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Environment: getenv(EnvEnvironment),
@@ -83,47 +84,68 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.ClientID == "" {
 		c.ClientID = TutorialClientID
 	}
-	var err error
-	if c.AuthURL, err = serviceURL(EnvAuthURL, getenv(EnvAuthURL), c.Environment, "auth"); err != nil {
-		return Config{}, err
+	e := &Error{}
+	for _, u := range []struct {
+		dst           *string
+		name, service string
+	}{{&c.AuthURL, EnvAuthURL, "auth"}, {&c.GroupsURL, EnvGroupsURL, "groups"}} {
+		var rule string
+		*u.dst, rule = serviceURL(getenv(u.name), c.Environment, u.service)
+		switch {
+		case rule == "":
+		case !strings.HasPrefix(rule, unknownEnvironment):
+			e.Add(u.name, rule)
+		case !slices.ContainsFunc(e.Problems, func(p Problem) bool { return p.Setting == EnvEnvironment }):
+			e.Add(EnvEnvironment, rule) // once, though both URLs needed it
+		}
 	}
-	if c.GroupsURL, err = serviceURL(EnvGroupsURL, getenv(EnvGroupsURL), c.Environment, "groups"); err != nil {
-		return Config{}, err
+	var rule string
+	if c.Timeout, rule = parseTimeout(getenv(EnvHTTPTimeout)); rule != "" {
+		e.Add(EnvHTTPTimeout, rule)
 	}
-	if c.Timeout, err = ParseTimeout(getenv(EnvHTTPTimeout)); err != nil {
+	if err := e.Err(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
 }
 
-func serviceURL(name, override, environment, service string) (string, error) {
+// unknownEnvironment begins the rule of an environment the table does not know.
+const unknownEnvironment = "is not a known Globus environment"
+
+// serviceURL is the override when there is one, else the environment's URL of service; rule
+// says what is wrong ("" when nothing is).
+func serviceURL(override, environment, service string) (string, string) {
 	if override != "" {
-		if err := CheckServiceURL(name, override); err != nil {
-			return "", err
+		if rule := checkServiceURL(override); rule != "" {
+			return "", rule
 		}
-		return TrimBase(override), nil
+		return TrimBase(override), ""
 	}
-	return ServiceURL(environment, service)
+	u, err := ServiceURL(environment, service)
+	if err != nil {
+		return "", fmt.Sprintf("%s (%q; known: production, preview, sandbox, integration, test, staging)", unknownEnvironment, environment)
+	}
+	return u, ""
 }
 
-// CheckServiceURL refuses a base URL that tokens must not be sent to: anything but an
+// checkServiceURL refuses a base URL that tokens must not be sent to: anything but an
 // absolute https URL without credentials, query or fragment — except plain http to this
-// machine (127.0.0.0/8, ::1, localhost), for local fakes and tests. name is the setting's
-// name for the error, which does not repeat the value (it might hold credentials).
-func CheckServiceURL(name, raw string) error {
+// machine (127.0.0.0/8, ::1, localhost), for local fakes and tests. The rule it returns does
+// not repeat the value (it might hold credentials); "" means the URL is fine.
+func checkServiceURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("config: %s must be an absolute URL like https://host[:port][/path], without credentials, query or fragment", name)
+		return "must be an absolute URL like https://host[:port][/path], without credentials, query or fragment"
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
-		return nil
+		return ""
 	case "http":
 		if isLoopback(u.Hostname()) {
-			return nil
+			return ""
 		}
 	}
-	return fmt.Errorf("config: %s must be an https URL (plain http only to 127.0.0.0/8, ::1 or localhost): tokens are sent there", name)
+	return "must be an https URL (plain http only to 127.0.0.0/8, ::1 or localhost): tokens are sent there"
 }
 
 // isLoopback reports whether host is exactly a loopback name or address.
@@ -141,23 +163,23 @@ func TrimBase(base string) string { return strings.TrimRight(base, "/") }
 // MaxTimeout is the longest GLOBUS_SDK_HTTP_TIMEOUT accepted (one day); -1 means none.
 const MaxTimeout = 24 * time.Hour
 
-// ParseTimeout reads GLOBUS_SDK_HTTP_TIMEOUT: seconds (fractions allowed) above 0 and at most
+// parseTimeout reads GLOBUS_SDK_HTTP_TIMEOUT: seconds (fractions allowed) above 0 and at most
 // MaxTimeout, "" for the 60 s default, -1 for no timeout. NaN, infinities, 0 and values too
-// large are errors: each would otherwise silently become "no timeout" (a zero or overflowed
-// duration).
-func ParseTimeout(s string) (time.Duration, error) {
+// large are refused (rule says why): each would otherwise silently become "no timeout" (a
+// zero or overflowed duration).
+func parseTimeout(s string) (d time.Duration, rule string) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return DefaultTimeout, nil
+		return DefaultTimeout, ""
 	}
 	secs, err := strconv.ParseFloat(s, 64)
 	if err == nil && secs == -1 {
-		return 0, nil
+		return 0, ""
 	}
 	if err != nil || math.IsNaN(secs) || secs <= 0 || secs > MaxTimeout.Seconds() {
-		return 0, fmt.Errorf("config: %s must be a number of seconds above 0 and at most %d, or -1 for none; got %q", EnvHTTPTimeout, int(MaxTimeout.Seconds()), s)
+		return 0, fmt.Sprintf("must be a number of seconds above 0 and at most %d, or -1 for none; got %q", int(MaxTimeout.Seconds()), s)
 	}
-	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), nil
+	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), ""
 }
 
 // AuthCodePage is Auth's page that displays the code to paste, the default native redirect.
@@ -170,7 +192,3 @@ func (c Config) Redirect() string {
 	}
 	return c.AuthCodePage()
 }
-
-// ErrInvalid marks a missing or malformed setting, whatever the host that found it; every
-// configuration error of this project matches it with errors.Is.
-var ErrInvalid = errors.New("invalid configuration")

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +52,29 @@ func TestFromEnvErrors(t *testing.T) {
 		if _, err := FromEnv(env(map[string]string{EnvHTTPTimeout: v})); err == nil || !strings.Contains(err.Error(), EnvHTTPTimeout) {
 			t.Errorf("timeout %q: %v", v, err)
 		}
+	}
+}
+
+// TestFromEnvReportsEveryProblem: all malformed settings in one *Error that matches
+// ErrInvalid and names each setting; an unknown environment is named once, as itself.
+func TestFromEnvReportsEveryProblem(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{EnvEnvironment: "prod", EnvHTTPTimeout: "soon", EnvAuthURL: "http://evil.example"}))
+	var ce *Error
+	if !errors.As(err, &ce) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("%T %v, want a *config.Error matching ErrInvalid", err, err)
+	}
+	var names []string
+	for _, p := range ce.Problems {
+		names = append(names, p.Setting)
+	}
+	if want := []string{EnvAuthURL, EnvEnvironment, EnvHTTPTimeout}; !slices.Equal(names, want) {
+		t.Errorf("problems name %q, want %q (%v)", names, want, err)
+	}
+	js := ce.Renamed(func(s string) string { return "config." + strings.ToLower(s) })
+	if !strings.Contains(js.Error(), "config.globus_sdk_http_timeout must be") || strings.Contains(js.Error(), EnvHTTPTimeout) {
+		t.Errorf("renamed: %v", js)
+	}
+	if (&Error{}).Err() != nil {
+		t.Error("an empty Error is an error")
 	}
 }
