@@ -51,6 +51,9 @@ func TestErrorInfo(t *testing.T) {
 		if got != c.want {
 			t.Errorf("errorInfo(%v) = %+v, want %+v", c.err, got, c.want)
 		}
+		if info["serverStatus"] != app.Describe(c.err).Status {
+			t.Errorf("errorInfo(%v): serverStatus %v, want app.Describe's", c.err, info["serverStatus"])
+		}
 		if info["message"] != c.err.Error() {
 			t.Errorf("message %q, want %q", info["message"], c.err.Error())
 		}

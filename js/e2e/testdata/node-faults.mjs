@@ -8,7 +8,7 @@
 //   node node-faults.mjs   (env: CLIENT_ID, the fakes' client)
 import { createInterface } from "node:readline";
 import { createGlobusClient } from "@globus-edge/client";
-import { createFileStorage, tokenDocumentKey } from "@globus-edge/client/node-file-storage";
+import { createFileStorage } from "@globus-edge/client/node-file-storage";
 import { describe, faultyStorage, login } from "./fault-ops.mjs";
 
 const clientId = process.env.CLIENT_ID;
@@ -18,9 +18,9 @@ const ops = {
   /** A client of namespace over file; httpTimeout, failPut and promises as the case needs. */
   async open({ client, file, namespace, authUrl, groupsUrl, httpTimeout, failPut = "", promises = false }) {
     // The tutorial's token file, behind a put that can throw.
-    const docKey = tokenDocumentKey(clientId, namespace);
-    const storage = faultyStorage(createFileStorage(file, { clientId, namespace }), failPut, () => docKey, promises);
-    const c = await createGlobusClient({ clientId, authUrl, groupsUrl, httpTimeout, namespace, storage });
+    let c;
+    const storage = faultyStorage(createFileStorage(file), failPut, () => c?.storageKey, promises);
+    c = await createGlobusClient({ clientId, authUrl, groupsUrl, httpTimeout, namespace, storage });
     clients.set(client, { c, storage });
     return {};
   },
