@@ -17,7 +17,7 @@ import (
 // file: the rejection is a GlobusError whose code is the case's kind — never Globus's own code,
 // which is its globusCode.
 func TestNodeFailureTable(t *testing.T) {
-	d := startDriver(t, "node-contract.mjs")
+	d := startNodeDriver(t) // testdata/node-faults.mjs; its storage's put never fails here (no failPut)
 	dir := t.TempDir()
 	for i, c := range failtable.Cases {
 		t.Run(c.Name, func(t *testing.T) {

@@ -34,15 +34,8 @@ type nodeDriver struct {
 
 func startNodeDriver(t *testing.T) *nodeDriver {
 	t.Helper()
-	return startDriver(t, "node-faults.mjs")
-}
-
-// startDriver runs testdata/script (beside fault-ops.mjs, which it may import) as a driver of
-// the same protocol: a JSON request per line in, a JSON answer per line out.
-func startDriver(t *testing.T, script string) *nodeDriver {
-	t.Helper()
-	app := newApp(t, "js/e2e/testdata/"+script, "js/e2e/testdata/fault-ops.mjs")
-	cmd := exec.Command("node", script)
+	app := newApp(t, "js/e2e/testdata/node-faults.mjs", "js/e2e/testdata/fault-ops.mjs")
+	cmd := exec.Command("node", "node-faults.mjs")
 	cmd.Dir = app
 	cmd.Env = nodeEnv(t, "CLIENT_ID="+globustest.TutorialClientID)
 	d := &nodeDriver{waiting: map[int]chan hostAnswer{}, exited: make(chan struct{})}
@@ -67,7 +60,7 @@ func startDriver(t *testing.T, script string) *nodeDriver {
 		case <-time.After(time.Minute):
 			cmd.Process.Kill()
 			<-d.exited
-			t.Errorf("%s did not exit when its input closed\n%s", script, d.errOut.String())
+			t.Errorf("node-faults.mjs did not exit when its input closed\n%s", d.errOut.String())
 		}
 	})
 	return d
