@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,8 +69,8 @@ func ServiceURL(environment, service string) (string, error) {
 }
 
 // FromEnv builds a Config from getenv (os.Getenv natively, worker vars or page config elsewhere).
-// Service URL overrides beat the environment table; an empty value counts as unset. Every
-// malformed setting is reported at once, in an *Error naming each.
+// Service URL overrides beat the environment table; an empty value counts as unset. A
+// malformed setting is an *Error naming it.
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Environment: getenv(EnvEnvironment),
@@ -84,48 +83,33 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.ClientID == "" {
 		c.ClientID = TutorialClientID
 	}
-	e := &Error{}
-	for _, u := range []struct {
-		dst           *string
-		name, service string
-	}{{&c.AuthURL, EnvAuthURL, "auth"}, {&c.GroupsURL, EnvGroupsURL, "groups"}} {
-		var rule string
-		*u.dst, rule = serviceURL(getenv(u.name), c.Environment, u.service)
-		switch {
-		case rule == "":
-		case !strings.HasPrefix(rule, unknownEnvironment):
-			e.Add(u.name, rule)
-		case !slices.ContainsFunc(e.Problems, func(p Problem) bool { return p.Setting == EnvEnvironment }):
-			e.Add(EnvEnvironment, rule) // once, though both URLs needed it
-		}
+	var err *Error
+	if c.AuthURL, err = serviceURL(EnvAuthURL, getenv(EnvAuthURL), c.Environment, "auth"); err != nil {
+		return Config{}, err
 	}
-	var rule string
-	if c.Timeout, rule = parseTimeout(getenv(EnvHTTPTimeout)); rule != "" {
-		e.Add(EnvHTTPTimeout, rule)
+	if c.GroupsURL, err = serviceURL(EnvGroupsURL, getenv(EnvGroupsURL), c.Environment, "groups"); err != nil {
+		return Config{}, err
 	}
-	if err := e.Err(); err != nil {
+	if c.Timeout, err = parseTimeout(getenv(EnvHTTPTimeout)); err != nil {
 		return Config{}, err
 	}
 	return c, nil
 }
 
-// unknownEnvironment begins the rule of an environment the table does not know.
-const unknownEnvironment = "is not a known Globus environment"
-
-// serviceURL is the override when there is one, else the environment's URL of service; rule
-// says what is wrong ("" when nothing is).
-func serviceURL(override, environment, service string) (string, string) {
+// serviceURL is the override set in the setting name when there is one, else the
+// environment's URL of service.
+func serviceURL(name, override, environment, service string) (string, *Error) {
 	if override != "" {
 		if rule := checkServiceURL(override); rule != "" {
-			return "", rule
+			return "", Invalid(name, rule)
 		}
-		return TrimBase(override), ""
+		return TrimBase(override), nil
 	}
 	u, err := ServiceURL(environment, service)
 	if err != nil {
-		return "", fmt.Sprintf("%s (%q; known: production, preview, sandbox, integration, test, staging)", unknownEnvironment, environment)
+		return "", Invalid(EnvEnvironment, fmt.Sprintf("is not a known Globus environment (%q; known: production, preview, sandbox, integration, test, staging)", environment))
 	}
-	return u, ""
+	return u, nil
 }
 
 // checkServiceURL refuses a base URL that tokens must not be sent to: anything but an
@@ -165,21 +149,21 @@ const MaxTimeout = 24 * time.Hour
 
 // parseTimeout reads GLOBUS_SDK_HTTP_TIMEOUT: seconds (fractions allowed) above 0 and at most
 // MaxTimeout, "" for the 60 s default, -1 for no timeout. NaN, infinities, 0 and values too
-// large are refused (rule says why): each would otherwise silently become "no timeout" (a
-// zero or overflowed duration).
-func parseTimeout(s string) (d time.Duration, rule string) {
+// large are refused: each would otherwise silently become "no timeout" (a zero or overflowed
+// duration).
+func parseTimeout(s string) (time.Duration, *Error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return DefaultTimeout, ""
+		return DefaultTimeout, nil
 	}
 	secs, err := strconv.ParseFloat(s, 64)
 	if err == nil && secs == -1 {
-		return 0, ""
+		return 0, nil
 	}
 	if err != nil || math.IsNaN(secs) || secs <= 0 || secs > MaxTimeout.Seconds() {
-		return 0, fmt.Sprintf("must be a number of seconds above 0 and at most %d, or -1 for none; got %q", int(MaxTimeout.Seconds()), s)
+		return 0, Invalid(EnvHTTPTimeout, fmt.Sprintf("must be a number of seconds above 0 and at most %d, or -1 for none; got %q", int(MaxTimeout.Seconds()), s))
 	}
-	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), ""
+	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), nil
 }
 
 // AuthCodePage is Auth's page that displays the code to paste, the default native redirect.

@@ -46,6 +46,11 @@ func (e *Error) Error() string {
 // Is makes every *Error match ErrInvalid, the mark app.KindOf looks for.
 func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
+// Invalid is the *Error of one malformed setting: rule says how.
+func Invalid(setting, rule string) *Error {
+	return &Error{Problems: []Problem{{Setting: setting, Rule: rule}}}
+}
+
 // Add records that setting is malformed: rule says how.
 func (e *Error) Add(setting, rule string) { e.Problems = append(e.Problems, Problem{setting, rule}) }
 
@@ -69,20 +74,4 @@ func (e *Error) Err() error {
 		return nil
 	}
 	return e
-}
-
-// Renamed returns a copy of e with every setting's name passed through name: a host whose
-// users set other names (the JS package's config keys) reports those, not the CLI's.
-func (e *Error) Renamed(name func(string) string) *Error {
-	out := &Error{}
-	for _, m := range e.Missing {
-		out.Missing = append(out.Missing, name(m))
-	}
-	for _, p := range e.Problems {
-		if p.Setting != "" {
-			p.Setting = name(p.Setting)
-		}
-		out.Problems = append(out.Problems, p)
-	}
-	return out
 }

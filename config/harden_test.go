@@ -40,8 +40,8 @@ func TestTimeoutMustBeFinitePositiveOrMinusOne(t *testing.T) {
 	}
 	for v, want := range map[string]time.Duration{"": DefaultTimeout, "-1": 0, "-1.0": 0, "60": time.Minute,
 		"0.25": 250 * time.Millisecond, "1e-9": time.Nanosecond, "1e-12": time.Nanosecond, "86400": 24 * time.Hour} {
-		if d, rule := parseTimeout(v); rule != "" || d != want {
-			t.Errorf("GLOBUS_SDK_HTTP_TIMEOUT=%q: %v %s, want %v", v, d, rule, want)
+		if d, err := parseTimeout(v); err != nil || d != want {
+			t.Errorf("GLOBUS_SDK_HTTP_TIMEOUT=%q: %v %v, want %v", v, d, err, want)
 		}
 	}
 }

@@ -196,15 +196,12 @@ func (c *client) myGroups(ctx context.Context, args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := jsx.JSON(gs) // Group.MarshalJSON writes the object exactly as received
-	if err != nil {
-		return nil, err
-	}
-	rows, err := jsx.JSON(groups.Rows(gs))
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"groups": raw, "rows": rows, "csv": groups.CSV(gs)}, nil
+	// One crossing as JSON; Group.MarshalJSON writes each group exactly as received.
+	return jsx.JSON(struct {
+		Groups []groups.Group `json:"groups"`
+		Rows   []groups.Row   `json:"rows"`
+		CSV    string         `json:"csv"`
+	}{gs, groups.Rows(gs), groups.CSV(gs)})
 }
 
 func (c *client) logout(ctx context.Context, _ []js.Value) (any, error) {

@@ -6,26 +6,42 @@ import (
 	"syscall/js"
 
 	"github.com/globus-edge/globus-edge/app"
+	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
-// errorInfo describes err for JavaScript as the core does (app.Describe): name (the shim's
-// Error subclass), message, code (always the Kind), serverStatus (the HTTP status a server
-// answers it with, as the Go worker does), globusCode, httpStatus and requestId
-// (Globus's own code, status and request id when Globus answered, or the redirect's OAuth
-// error as globusCode) and loginRequired. It only translates: what an error means was
-// decided in the core.
-func errorInfo(err error) map[string]any {
-	f := app.Describe(err)
-	info := map[string]any{
-		"name": "GlobusError", "message": f.Message, "code": string(f.Kind), "serverStatus": f.Status,
-		"globusCode": f.GlobusCode, "httpStatus": f.GlobusStatus, "requestId": f.GlobusRequestID,
-		"loginRequired": f.Kind == app.KindLoginRequired,
-	}
-	if f.Kind == app.KindLoginRequired {
-		info["name"] = "LoginRequiredError"
-	}
-	return info
+// errorInfo is what JavaScript learns of an error (js/errors.js makes its Error subclass of
+// it): the core's description of the failure (app.Describe), field by field. It only
+// translates: what an error means was decided in the core.
+type errorInfo struct {
+	// Name is the Error subclass: GlobusError, or LoginRequiredError.
+	Name    string `json:"name"`
+	Message string `json:"message"`
+	// Code is always the kind, never Globus's own code (that is GlobusCode).
+	Code string `json:"code"`
+	// ServerStatus is the HTTP status a server answers the kind with, as the Go worker does.
+	ServerStatus int `json:"serverStatus"`
+	// GlobusCode, HTTPStatus and RequestID are Globus's code, status and request id when
+	// Globus answered; GlobusCode is the OAuth error of an ?error= redirect.
+	GlobusCode    string `json:"globusCode"`
+	HTTPStatus    int    `json:"httpStatus"`
+	RequestID     string `json:"requestId"`
+	LoginRequired bool   `json:"loginRequired"`
 }
 
-// errorValue is errorInfo as a JavaScript object, the rejection value of every Promise.
-func errorValue(err error) js.Value { return js.ValueOf(errorInfo(err)) }
+// describe is err as JavaScript sees it.
+func describe(err error) errorInfo {
+	f := app.Describe(err)
+	e := errorInfo{Name: "GlobusError", Message: f.Message, Code: string(f.Kind), ServerStatus: f.Status,
+		GlobusCode: f.GlobusCode, HTTPStatus: f.GlobusStatus, RequestID: f.GlobusRequestID, LoginRequired: f.Kind == app.KindLoginRequired}
+	if e.LoginRequired {
+		e.Name = "LoginRequiredError"
+	}
+	return e
+}
+
+// errorValue is describe(err) as a JavaScript object, the rejection value of every Promise.
+// (JSON, not js.ValueOf of a map: the smaller code in a build near its size budget.)
+func errorValue(err error) js.Value {
+	v, _ := jsx.JSON(describe(err)) // a struct of strings, ints and a bool always encodes
+	return v
+}

@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"testing"
 
 	"github.com/globus-edge/globus-edge/app"
@@ -28,16 +27,16 @@ func TestErrorInfo(t *testing.T) {
 		&tokens.StorageError{Op: "tokens: writing storage", Err: &jsx.Error{Name: "QuotaExceededError"}},
 		errors.New("something else"),
 	} {
-		f, info := app.Describe(err), errorInfo(err)
+		f, info := app.Describe(err), describe(err)
 		name := map[bool]string{true: "LoginRequiredError", false: "GlobusError"}[f.Kind == app.KindLoginRequired]
-		want := map[string]any{"name": name, "message": err.Error(), "code": string(f.Kind), "serverStatus": f.Status,
-			"globusCode": f.GlobusCode, "httpStatus": f.GlobusStatus, "requestId": f.GlobusRequestID, "loginRequired": f.Kind == app.KindLoginRequired}
-		if !reflect.DeepEqual(info, want) {
-			t.Errorf("errorInfo(%v) = %v, want %v", err, info, want)
+		want := errorInfo{Name: name, Message: err.Error(), Code: string(f.Kind), ServerStatus: f.Status,
+			GlobusCode: f.GlobusCode, HTTPStatus: f.GlobusStatus, RequestID: f.GlobusRequestID, LoginRequired: f.Kind == app.KindLoginRequired}
+		if info != want {
+			t.Errorf("describe(%v) = %+v, want %+v", err, info, want)
 		}
 	}
-	if info := errorInfo(fmt.Errorf("auth: %w", refused)); info["code"] != "invalid_grant" || info["globusCode"] != "invalid_grant" || info["httpStatus"] != 400 {
-		t.Errorf("a refused code: %v", info)
+	if info := describe(fmt.Errorf("auth: %w", refused)); info.Code != "invalid_grant" || info.GlobusCode != "invalid_grant" || info.HTTPStatus != 400 {
+		t.Errorf("a refused code: %+v", info)
 	}
 }
 

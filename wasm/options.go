@@ -43,27 +43,25 @@ type options struct {
 	Unknown []string
 }
 
-// envKeys maps the config keys (configkeys) that are the CLI's settings to the names
+// envKeys pairs the config keys (configkeys) that are the CLI's settings with the names
 // config.FromEnv reads, so defaults and validation are the core's.
-var envKeys = map[string]string{
-	configkeys.Environment: config.EnvEnvironment,
-	configkeys.AuthURL:     config.EnvAuthURL,
-	configkeys.GroupsURL:   config.EnvGroupsURL,
-	configkeys.HTTPTimeout: config.EnvHTTPTimeout,
-	configkeys.ClientID:    config.EnvClientID,
-	configkeys.RedirectURI: config.EnvRedirectURI,
+var envKeys = [...]struct{ key, env string }{
+	{configkeys.Environment, config.EnvEnvironment},
+	{configkeys.AuthURL, config.EnvAuthURL},
+	{configkeys.GroupsURL, config.EnvGroupsURL},
+	{configkeys.HTTPTimeout, config.EnvHTTPTimeout},
+	{configkeys.ClientID, config.EnvClientID},
+	{configkeys.RedirectURI, config.EnvRedirectURI},
 }
 
 // invalid is a malformed config key, named as the JS user set it ("config.storage").
-func invalid(key, rule string) error {
-	return &config.Error{Problems: []config.Problem{{Setting: key, Rule: rule}}}
-}
+func invalid(key, rule string) error { return config.Invalid(key, rule) }
 
 // jsKey names a CLI variable (config.FromEnv's) by the config key the JS user set instead.
 func jsKey(env string) string {
-	for key, name := range envKeys {
-		if name == env {
-			return "config." + key
+	for _, k := range envKeys {
+		if k.env == env {
+			return "config." + k.key
 		}
 	}
 	return env
@@ -82,17 +80,20 @@ func parseOptions(v js.Value) (options, error) {
 		return options{}, invalid("config", "must be an object, got "+v.Type().String())
 	}
 	env := map[string]string{}
-	for key, name := range envKeys {
-		s, err := stringField(v, key, key == configkeys.HTTPTimeout)
+	for _, k := range envKeys {
+		s, err := stringField(v, k.key, k.key == configkeys.HTTPTimeout)
 		if err != nil {
 			return options{}, err
 		}
-		env[name] = s
+		env[k.env] = s
 	}
 	cfg, err := config.FromEnv(func(name string) string { return env[name] })
 	var ce *config.Error
 	if errors.As(err, &ce) {
-		return options{}, ce.Renamed(jsKey)
+		for i, p := range ce.Problems { // FromEnv's fresh error: renamed in place
+			ce.Problems[i].Setting = jsKey(p.Setting)
+		}
+		return options{}, ce
 	} else if err != nil {
 		return options{}, err
 	}
@@ -184,41 +185,35 @@ func (o options) namespace() string {
 // same login has in a browser. kvstore hashes it into the record's key.
 func (o options) recordID() string { return webstorage.TokenKey(o.Config.ClientID, o.namespace()) }
 
-// tokenBlob is the token document's record in the storage object (no TTL: the tokens stay
-// until logout; Globus expires an unused refresh token itself), with its refresh lease.
-func (o options) tokenBlob() kvstore.SessionBlob {
-	return kvstore.Session(jsstorage.KV{Obj: o.StorageObj}, o.recordID(), 0)
-}
-
-// pendingBlob is the login in progress in the storage object, beside the tokens: a server
-// finishes it in another request, maybe on another instance.
-func (o options) pendingBlob() kvstore.SessionBlob {
-	id := webstorage.FlowKey(o.Config.ClientID) + ":" + o.namespace()
-	return kvstore.Session(jsstorage.KV{Obj: o.StorageObj}, id, auth.PendingTTL)
+// pendingID names the login in progress in a storage object, where it is kept beside the
+// tokens: a server finishes it in another request, maybe on another instance.
+func (o options) pendingID() string {
+	return webstorage.FlowKey(o.Config.ClientID) + ":" + o.namespace()
 }
 
 // storageKey is the key of the token document: the Web Storage key, the storage object's key
-// ("session/" + base64url(SHA-256(recordID))), or "" for memory storage.
+// (kvstore.SessionKey of recordID, the key of the record tokenStorage opens), or "" for memory
+// storage.
 func (o options) storageKey() string {
 	switch o.Storage {
 	case storageMemory:
 		return ""
 	case storageObject:
-		return o.tokenBlob().Key()
+		return kvstore.SessionKey(o.recordID())
 	}
 	return webstorage.TokenKey(o.Config.ClientID, o.namespace())
 }
 
-// objectKeys are the three keys the client uses in a storage object, read from the records
-// themselves: the token document, the login in progress and the refresh lease. The JS client
-// tells them to the storage once (StorageObject.bind in js/index.d.ts), so a storage that
-// keeps records apart (js/node-file-storage.js) never computes a key. nil (JS null) for other
-// storage.
+// objectKeys are the three keys the client uses in a storage object, as kvstore names the
+// records tokenStorage and pendingLogin open: the token document, the login in progress and
+// the refresh lease. The JS client tells them to the storage once (StorageObject.bind in
+// js/index.d.ts), so a storage that keeps records apart (js/node-file-storage.js) never
+// computes a key. nil (JS null) for other storage.
 func (o options) objectKeys() any {
 	if o.Storage != storageObject {
 		return nil
 	}
-	return map[string]any{"tokens": o.tokenBlob().Key(), "pending": o.pendingBlob().Key(), "lease": o.tokenBlob().LeaseKey()}
+	return map[string]any{"tokens": o.storageKey(), "pending": kvstore.SessionKey(o.pendingID()), "lease": kvstore.LeaseKey(o.recordID())}
 }
 
 // tokenStorage opens the configured token storage: the Python-compatible v2 document in a
@@ -229,7 +224,8 @@ func (o options) tokenStorage(locks jsstorage.Locks) (tokens.Storage, error) {
 	case storageMemory:
 		b = &tokens.MemoryBlob{}
 	case storageObject:
-		b = jsstorage.Blob{SessionBlob: o.tokenBlob(), Locks: locks, Name: o.recordID()}
+		// No TTL: the tokens stay until logout (Globus expires an unused refresh token itself).
+		b = jsstorage.Blob{SessionBlob: kvstore.Session(jsstorage.KV{Obj: o.StorageObj}, o.recordID(), 0), Locks: locks, Name: o.recordID()}
 	default:
 		wb, err := webstorage.Open(o.Storage, o.storageKey())
 		if err != nil {
@@ -241,13 +237,13 @@ func (o options) tokenStorage(locks jsstorage.Locks) (tokens.Storage, error) {
 }
 
 // pendingLogin is where the login in progress waits for its code: in a storage object beside
-// the tokens (pendingBlob); otherwise in sessionStorage (it survives the redirect and never
+// the tokens (pendingID); otherwise in sessionStorage (it survives the redirect and never
 // leaves the tab), or in memory where there is no sessionStorage (Node). It is single use and
 // expires after auth.PendingTTL everywhere.
 func (o options) pendingLogin() auth.PendingLogin {
 	p := auth.PendingLogin{TTL: auth.PendingTTL}
 	if o.Storage == storageObject {
-		p.Blob = o.pendingBlob()
+		p.Blob = kvstore.Session(jsstorage.KV{Obj: o.StorageObj}, o.pendingID(), auth.PendingTTL)
 		return p
 	}
 	if b, err := webstorage.Open(webstorage.Session, webstorage.FlowKey(o.Config.ClientID)); err == nil {

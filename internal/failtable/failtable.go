@@ -94,5 +94,7 @@ var Cases = []Case{
 			return url.Values{"state": {state}, "error": {"access_denied"}, "error_description": {"The user declined"}}
 		}},
 	{Name: "redirect with a code Globus refuses", Step: Redirect, Kind: app.KindCodeRefused, GlobusCode: "invalid_grant",
-		Answer: func(state string) url.Values { return url.Values{"state": {state}, "code": {"not-a-code-globus-issued"}} }},
+		Answer: func(state string) url.Values {
+			return url.Values{"state": {state}, "code": {"not-a-code-globus-issued"}}
+		}},
 }

@@ -71,6 +71,11 @@ func TestPoolReusesAndRecovers(t *testing.T) {
 		!requestIDRE.MatchString(e.RequestID) || r.Header.Get("X-Request-Id") != e.RequestID {
 		t.Fatalf("a crash answered %d %q (%v) X-Request-Id %q; want a JSON 500 internal_error with its request id", r.StatusCode, r.body, err, r.Header.Get("X-Request-Id"))
 	}
+	p.w.waitLog(t, e.RequestID)
+	after, served, _ := instance(t, c)
+	if after == first || served != 1 {
+		t.Fatalf("after the crash: instance %s served %d; want a fresh one", after, served)
+	}
 	// The entry's answer (worker/lastresort.mjs, generated from worker/service) carries the
 	// service's own headers: those of a Go answer, Referrer-Policy included.
 	g := c.get("/no-such-route")
@@ -81,11 +86,6 @@ func TestPoolReusesAndRecovers(t *testing.T) {
 		if got, want := r.Header.Get(h), g.Header.Get(h); got != want || want == "" {
 			t.Errorf("the crash's %s is %q, the service's %q", h, got, want)
 		}
-	}
-	p.w.waitLog(t, e.RequestID)
-	after, served, _ := instance(t, c)
-	if after == first || served != 1 {
-		t.Fatalf("after the crash: instance %s served %d; want a fresh one", after, served)
 	}
 
 	if r := c.get("/__test/leak"); r.StatusCode != 200 {
