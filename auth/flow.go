@@ -9,7 +9,6 @@ package auth
 import (
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"maps"
 	"net/url"
 	"slices"
@@ -135,18 +134,6 @@ func (f *Flow) CheckState(got string) error {
 
 // ErrStateMismatch is returned when a redirect's state is not the flow's.
 var ErrStateMismatch = errors.New("auth: the state returned by Globus Auth does not match this login (refusing the code)")
-
-// AuthorizeError is an ?error=... redirect from Globus Auth (e.g. the user declined consent).
-type AuthorizeError struct {
-	Code, Description string
-}
-
-func (e *AuthorizeError) Error() string {
-	if e.Description != "" {
-		return fmt.Sprintf("auth: login failed: %s: %s", e.Code, e.Description)
-	}
-	return "auth: login failed: " + e.Code
-}
 
 // ordered is a query string that keeps insertion order (url.Values sorts keys).
 type ordered struct{ keys, vals []string }

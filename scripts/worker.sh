@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/worker.sh — the Cloudflare Worker host, sourced by build.sh.
-#   ./build.sh worker         build the worker into build/ (entry.mjs, pool.js, wasm_exec.js, app.wasm)
+#   ./build.sh worker         build the worker into build/ (entry.mjs, lastresort.mjs, pool.js, wasm_exec.js, app.wasm)
 #   ./build.sh worker -test   the same with the test-only routes (build tag workertest) into build-test/
 
 # cmd_worker builds the Go worker to WebAssembly and lays out its JS entry beside it. Files are
@@ -19,9 +19,11 @@ cmd_worker() {
   syumai="$(go list -m -f '{{.Dir}}' github.com/syumai/workers)"
   cp "$syumai/cmd/workers-assets-gen/assets/wasm_exec_go.js" "$out/wasm_exec.js.tmp"
   cp worker/entry.mjs "$out/entry.mjs.tmp"
+  # Generated from worker/service (go generate ./worker/service; a test keeps it current).
+  cp worker/lastresort.mjs "$out/lastresort.mjs.tmp"
   cp js/pool.js "$out/pool.js.tmp"
   local f
-  for f in app.wasm wasm_exec.js entry.mjs pool.js; do
+  for f in app.wasm wasm_exec.js entry.mjs lastresort.mjs pool.js; do
     if cmp -s "$out/$f.tmp" "$out/$f"; then rm -f "$out/$f.tmp"; else mv -f "$out/$f.tmp" "$out/$f"; fi
   done
   raw=$(wc -c < "$out/app.wasm")

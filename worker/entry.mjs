@@ -22,6 +22,7 @@
 // the Go service needs no waitUntil.
 import "./wasm_exec.js"; // syumai's copy of Go's loader: go.run(instance, context)
 import mod from "./app.wasm";
+import { lastResort, requestId } from "./lastresort.mjs";
 import { createPool } from "./pool.js";
 
 /**
@@ -73,28 +74,15 @@ async function startGo(env) {
   return inst;
 }
 
-function requestId() {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /**
- * Logs what went wrong under a fresh request id and answers with the service's error shape
- * (worker/service ErrorBody and its common headers): a 500 the client can quote.
+ * Logs what went wrong under a fresh request id and answers as the service does (lastresort.mjs,
+ * generated from worker/service: its error body, common headers and id format): a 500 the
+ * client can quote.
  */
 function failed(req, what) {
   const id = requestId();
   console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: ${what}`);
-  const body = { error: "internal_error", message: "the worker failed while answering; try again", request_id: id };
-  return new Response(JSON.stringify(body), {
-    status: 500,
-    headers: {
-      "Content-Type": "application/json; charset=utf-8",
-      "X-Request-Id": id,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-      "Strict-Transport-Security": "max-age=31536000",
-    },
-  });
+  return lastResort(id);
 }
 
 /** Statuses whose Response must not have a body. */

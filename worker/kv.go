@@ -10,7 +10,7 @@ import (
 
 	"github.com/syumai/workers/cloudflare/kv"
 
-	"github.com/globus-edge/globus-edge/worker/service"
+	"github.com/globus-edge/globus-edge/config"
 )
 
 // missing is what syumai's GetString returns for a key that does not exist (JS null as a
@@ -24,7 +24,7 @@ type kvStore struct{ ns *kv.Namespace }
 func openKV(binding string) (kvStore, error) {
 	ns, err := kv.NewNamespace(binding)
 	if err != nil {
-		return kvStore{}, &service.ConfigError{Missing: []string{fmt.Sprintf("KV namespace binding %s (wrangler.toml [[kv_namespaces]])", binding)}}
+		return kvStore{}, &config.Error{Missing: []string{fmt.Sprintf("KV namespace binding %s (wrangler.toml [[kv_namespaces]])", binding)}}
 	}
 	return kvStore{ns: ns}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
@@ -70,7 +71,7 @@ func (x *reply) sessionStore(sid string) *tokens.DocumentStorage {
 func (x *reply) session() *tokens.DocumentStorage {
 	sid := x.cookie(SessionCookie)
 	if sid == "" {
-		x.fail(http.StatusUnauthorized, CodeLoginRequired, "not logged in: log in first", nil)
+		x.fail(app.KindLoginRequired.Status(), CodeLoginRequired, "not logged in: log in first", nil)
 		return nil
 	}
 	if !validID(sid) {

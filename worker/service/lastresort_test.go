@@ -1,0 +1,100 @@
+package service
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/globus-edge/globus-edge/app"
+)
+
+var update = flag.Bool("update", false, "rewrite ../lastresort.mjs (go generate ./worker/service)")
+
+// lastResortMessage is what the worker's entry says when no Go instance could answer.
+const lastResortMessage = "the worker failed while answering; try again"
+
+// TestLastResortModule: worker/lastresort.mjs is what this package answers for an
+// internal_error — its status, its common headers (Referrer-Policy included), its JSON body
+// byte for byte and its request ids' format — written as the JavaScript the worker's entry
+// runs when no Go instance can answer (none could start, or one exited mid-request). It fails
+// when the committed file is stale; -update (go generate ./worker/service) rewrites it.
+func TestLastResortModule(t *testing.T) {
+	got := lastResortModule(t)
+	const path = "../lastresort.mjs"
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	have, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(have) != got {
+		t.Fatalf("worker/lastresort.mjs is stale: run go generate ./worker/service\n got:\n%s\nwant:\n%s", have, got)
+	}
+}
+
+// recorder is an http.ResponseWriter that keeps what is written.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+func lastResortModule(t *testing.T) string {
+	const mark = "REQUEST-ID-MARK" // stands for the id; replaced by the JS variable below
+	rec := &recorder{header: http.Header{}}
+	x := &reply{h: &Handler{}, w: rec, id: mark}
+	x.setCommonHeaders()
+	x.writeJSON(app.KindInternal.Status(), ErrorBody{Error: CodeInternal, Message: lastResortMessage, RequestID: mark})
+
+	js := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	var headers []string
+	for _, k := range slices.Sorted(maps.Keys(rec.header)) {
+		v := rec.header.Get(k)
+		if len(rec.header[k]) != 1 {
+			t.Fatalf("header %s has %d values", k, len(rec.header[k]))
+		}
+		if v == mark {
+			headers = append(headers, fmt.Sprintf("      %s: id,", js(k)))
+		} else {
+			headers = append(headers, fmt.Sprintf("      %s: %s,", js(k), js(v)))
+		}
+	}
+	body := strings.Split(rec.body.String(), js(mark))
+	if len(body) != 2 {
+		t.Fatalf("the body %q holds the id %d times", rec.body.String(), len(body)-1)
+	}
+	return fmt.Sprintf(`// lastresort.mjs — GENERATED from worker/service by `+"`go generate ./worker/service`"+`
+// (TestLastResortModule, which fails when this file is stale): do not edit. worker/entry.mjs
+// answers with it when no Go instance can (none could start, or one exited mid-request): the
+// service's own answer to an internal_error, with its headers and body, and its request ids.
+
+/** A fresh request id, made as worker/service makes its own: %d random bytes in hex. */
+export function requestId() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(%d)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The service's %d %s answer under request id id, as worker/service writes it. */
+export function lastResort(id) {
+  return new Response(%s + JSON.stringify(id) + %s, {
+    status: %d,
+    headers: {
+%s
+    },
+  });
+}
+`, requestIDBytes, requestIDBytes, rec.status, CodeInternal, js(body[0]), js(body[1]), rec.status, strings.Join(headers, "\n"))
+}
