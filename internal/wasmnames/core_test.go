@@ -71,3 +71,17 @@ func TestByPackage(t *testing.T) {
 		t.Fatalf("packages missing: %v", pkgs[:min(10, len(pkgs))])
 	}
 }
+
+// Sizes belong to the right names: Go's linker names only its own functions, so the name
+// section's indices start after the imports, and a breakdown that ignored them would give each
+// function a neighbour's size (the entry stub would look large and the allocator tiny).
+func TestFunctionSizesFollowIndices(t *testing.T) {
+	sizes, err := FunctionSizes(buildWasm(t, "./testdata/coreprog"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub, alloc := sizes["_rt0_wasm_js"], sizes["runtime.mallocgc"]
+	if stub == 0 || alloc < 10*stub {
+		t.Fatalf("_rt0_wasm_js (a few instructions) %d bytes, runtime.mallocgc %d bytes: sizes are attributed to the wrong functions", stub, alloc)
+	}
+}

@@ -9,7 +9,7 @@ import (
 // FunctionSizes returns the byte size of each named function's body in the code section, so a
 // build can be broken down by package (see Package).
 func FunctionSizes(wasm []byte) (map[string]int, error) {
-	names, err := Functions(wasm)
+	names, err := functionNames(wasm)
 	if err != nil {
 		return nil, err
 	}
@@ -42,8 +42,8 @@ func FunctionSizes(wasm []byte) (map[string]int, error) {
 			for i, n := 0, int(sec.uleb()); i < n && sec.err == nil; i++ {
 				size := int(sec.uleb())
 				sec.bytes(size)
-				if idx := imported + i; idx < len(names) {
-					out[names[idx]] += size
+				if name, ok := names[uint64(imported+i)]; ok {
+					out[name] += size
 				}
 			}
 			return out, sec.err
