@@ -103,3 +103,32 @@ func ByPackage(wasm []byte) ([]PackageSize, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Bytes > out[j].Bytes })
 	return out, nil
 }
+
+// Compare returns, per package, how many more bytes of code wasm has than base (negative
+// where it has fewer), largest growth first: what a program links beyond a smaller one (the
+// page beyond a program of its imports alone, say).
+func Compare(base, wasm []byte) ([]PackageSize, error) {
+	b, err := ByPackage(base)
+	if err != nil {
+		return nil, err
+	}
+	w, err := ByPackage(wasm)
+	if err != nil {
+		return nil, err
+	}
+	delta := map[string]int{}
+	for _, p := range w {
+		delta[p.Package] += p.Bytes
+	}
+	for _, p := range b {
+		delta[p.Package] -= p.Bytes
+	}
+	out := make([]PackageSize, 0, len(delta))
+	for p, d := range delta {
+		if d != 0 {
+			out = append(out, PackageSize{p, d})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Bytes > out[j].Bytes })
+	return out, nil
+}
