@@ -3,8 +3,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,16 +12,12 @@ import (
 	"strings"
 
 	"github.com/globus-edge/globus-edge/internal/devserve"
+	"github.com/globus-edge/globus-edge/internal/sizebudget"
 	"github.com/globus-edge/globus-edge/internal/wasmnames"
 )
 
-func gzipSize(b []byte) int {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	w.Write(b)
-	w.Close()
-	return buf.Len()
-}
+// gzipSize is b's gzip -9 size, measured as the size budget measures it.
+func gzipSize(b []byte) int { return sizebudget.Measure(b).Gzip }
 
 // dirSizes sums raw and gzip -9 sizes of the named files in dir.
 func dirSizes(dir string, names ...string) (raw, gz int, err error) {
