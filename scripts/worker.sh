@@ -2,14 +2,15 @@
 # scripts/worker.sh — the Cloudflare Worker host, sourced by build.sh.
 #   ./build.sh worker         build the worker into build/ (entry.mjs, lastresort.mjs, pool.js, wasm_exec.js, app.wasm)
 #   ./build.sh worker -test   the same with the test-only routes (build tag workertest) into build-test/
+# WORKER_OUT moves the output (the size budget's test builds into a temporary directory that way).
 
 # cmd_worker builds the Go worker to WebAssembly and lays out its JS entry beside it. Files are
 # replaced only when their content changed, each by a rename: a running `wrangler dev` hangs
 # when build/ is wiped or a file is rewritten under it.
 cmd_worker() {
-  local out=build tags=() raw gz syumai
+  local out="${WORKER_OUT:-build}" tags=() raw gz syumai
   if [ "${1:-}" = "-test" ]; then
-    out=build-test
+    out="${WORKER_OUT:-build-test}"
     tags=(-tags workertest)
   fi
   mkdir -p "$out"
