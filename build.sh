@@ -12,6 +12,25 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+# Builds stay on the Go 1.26 line. go.mod's toolchain line alone does not hold them there: with
+# GOTOOLCHAIN=auto (Go's default) a newer local Go builds the module as it is. Go 1.27 links
+# encoding/json's v2 engine, which grows the page's wasm by 16% gzip (README, "Size budget and toolchain").
+# So the toolchain line is the default here, and any other line is refused.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-$(awk '$1 == "toolchain" { print $2 }' go.mod)}"
+check_toolchain() {
+  local v
+  v="$(go env GOVERSION)" || return 1
+  case "$v" in
+    go1.26|go1.26.*) ;;
+    *)
+      echo "build.sh: this is $v (GOTOOLCHAIN=$GOTOOLCHAIN); globus-edge builds with Go 1.26 (go.mod's toolchain line):" >&2
+      echo "  Go 1.27 grows the page's wasm by 16% gzip (README, \"Size budget and toolchain\"). Unset GOTOOLCHAIN or set it to a go1.26.x." >&2
+      return 1
+      ;;
+  esac
+}
+check_toolchain || exit 1
 GOROOT_WASM="$(go env GOROOT)/lib/wasm"
 
 # Host-specific steps live beside this file, one script per host.

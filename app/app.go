@@ -98,20 +98,16 @@ func (a *App) FinishLogin(ctx context.Context, f *auth.Flow, code string) error 
 	return nil
 }
 
-// FinishRedirect handles the query of a redirect back from Auth: a state that is not the
-// flow's is refused before anything else in it is honoured (RFC 6749 §4.1.2.1), an ?error=
-// becomes an *auth.AuthorizeError, then the code is exchanged as in FinishLogin.
+// FinishRedirect finishes the login f with Globus Auth's answer on the redirect URI (its
+// query), read in auth's one order (auth.Redirect.CodeFor): a state that is not f's is refused
+// before anything else in it is honoured (RFC 6749 §4.1.2.1), then the code is exchanged as in
+// FinishLogin, an ?error= is an *auth.AuthorizeError, and neither is auth.ErrNoAnswer.
 func (a *App) FinishRedirect(ctx context.Context, f *auth.Flow, q url.Values) error {
-	if err := f.CheckState(q.Get("state")); err != nil {
+	code, err := auth.ParseRedirect(q).CodeFor(f)
+	if err != nil {
 		return err
 	}
-	if e := q.Get("error"); e != "" {
-		return &auth.AuthorizeError{Code: e, Description: q.Get("error_description")}
-	}
-	if q.Get("code") == "" {
-		return errors.New("login: the redirect carries no code")
-	}
-	return a.FinishLogin(ctx, f, q.Get("code"))
+	return a.FinishLogin(ctx, f, code)
 }
 
 // LoggedIn reports whether usable Groups tokens are stored (a refresh token, or an access

@@ -331,3 +331,20 @@ func TestFinishRedirectChecksStateFirst(t *testing.T) {
 		t.Fatalf("?error= with the login's state: %v, want the AuthorizeError", err)
 	}
 }
+
+// TestFinishRedirectWithoutAnswer: a redirect with the login's state but neither a code nor an
+// error is bad_callback (400), in every host, and nothing is exchanged.
+func TestFinishRedirectWithoutAnswer(t *testing.T) {
+	h := newHarness(t, globustest.Options{})
+	flow, err := h.app.StartLogin(auth.FlowOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = h.app.FinishRedirect(context.Background(), flow, url.Values{"state": {flow.State}, "code": {""}})
+	if f := app.Describe(err); f.Kind != app.KindBadCallback || f.Status != http.StatusBadRequest {
+		t.Fatalf("%v: %+v, want bad_callback 400", err, f)
+	}
+	if n := h.fake.Count("grant:authorization_code"); n != 0 {
+		t.Errorf("%d code exchanges", n)
+	}
+}

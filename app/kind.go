@@ -10,9 +10,9 @@ import (
 	"github.com/globus-edge/globus-edge/transport"
 )
 
-// Kind says what went wrong, in the one vocabulary every host reports: the browser module
-// puts it in a JS error's code, the worker in its JSON error body. Each host keeps only its
-// own table from Kind to an HTTP status or an error shape.
+// Kind says what went wrong, in the one vocabulary every host reports: the CLI on its stderr
+// line, the worker in its JSON error body, the JS package in its errors' code. Describe gives
+// the rest of what a host says about a failure (Failure).
 type Kind string
 
 // The kinds, most specific first (KindOf checks them in this order).
@@ -27,6 +27,8 @@ const (
 	KindCodeRefused Kind = "invalid_grant"
 	// KindAuthorize: Globus Auth redirected back with ?error= (e.g. the user declined consent).
 	KindAuthorize Kind = "authorize_error"
+	// KindBadCallback: a redirect carrying neither a code nor an error (not Auth's answer).
+	KindBadCallback Kind = "bad_callback"
 	// KindStorageCorrupt: stored token data cannot be read; it is left as it is.
 	KindStorageCorrupt Kind = "storage_corrupt"
 	// KindStorage: the token storage itself failed (disk, Web Storage, KV).
@@ -64,6 +66,8 @@ func KindOf(err error) Kind {
 		return KindNoLogin
 	case errors.As(err, &authz):
 		return KindAuthorize
+	case errors.Is(err, auth.ErrNoAnswer):
+		return KindBadCallback
 	case errors.Is(err, tokens.ErrCorrupt):
 		return KindStorageCorrupt
 	case errors.Is(err, config.ErrInvalid):

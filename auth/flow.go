@@ -9,7 +9,6 @@ package auth
 import (
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"maps"
 	"net/url"
 	"slices"
@@ -98,24 +97,34 @@ func (c *Client) StartFlow(o FlowOptions) (*Flow, error) {
 	if o.RefreshTokens {
 		accessType = "offline"
 	}
-	q := ordered{}
-	q.add("client_id", c.ClientID)
-	q.add("redirect_uri", f.RedirectURI)
-	q.add("scope", strings.Join(o.Scopes, " "))
-	q.add("state", f.State)
-	q.add("response_type", "code")
-	q.add("code_challenge", oauth2.S256ChallengeFromVerifier(f.Verifier))
-	q.add("code_challenge_method", "S256")
-	q.add("access_type", accessType)
-	q.add("prefill_named_grant", o.PrefillNamedGrant)
-	q.add("session_required_identities", strings.Join(o.SessionRequiredIdentities, ","))
-	q.add("session_required_single_domain", strings.Join(o.SessionRequiredSingleDomain, ","))
-	q.add("session_required_policies", strings.Join(o.SessionRequiredPolicies, ","))
+	mfa := ""
 	if o.SessionRequiredMFA != nil {
-		q.add("session_required_mfa", map[bool]string{true: "True", false: "False"}[*o.SessionRequiredMFA])
+		mfa = "False"
+		if *o.SessionRequiredMFA {
+			mfa = "True"
+		}
 	}
-	q.add("session_message", o.SessionMessage)
-	q.add("prompt", o.Prompt)
+	// The Python SDK's order; one table and one loop keep the function small in the wasm.
+	var q ordered
+	for _, p := range [...][2]string{
+		{"client_id", c.ClientID},
+		{"redirect_uri", f.RedirectURI},
+		{"scope", strings.Join(o.Scopes, " ")},
+		{"state", f.State},
+		{"response_type", "code"},
+		{"code_challenge", oauth2.S256ChallengeFromVerifier(f.Verifier)},
+		{"code_challenge_method", "S256"},
+		{"access_type", accessType},
+		{"prefill_named_grant", o.PrefillNamedGrant},
+		{"session_required_identities", strings.Join(o.SessionRequiredIdentities, ",")},
+		{"session_required_single_domain", strings.Join(o.SessionRequiredSingleDomain, ",")},
+		{"session_required_policies", strings.Join(o.SessionRequiredPolicies, ",")},
+		{"session_required_mfa", mfa},
+		{"session_message", o.SessionMessage},
+		{"prompt", o.Prompt},
+	} {
+		q.add(p[0], p[1])
+	}
 	for _, k := range slices.Sorted(maps.Keys(o.QueryParams)) {
 		q.set(k, o.QueryParams.Get(k))
 	}
@@ -135,18 +144,6 @@ func (f *Flow) CheckState(got string) error {
 
 // ErrStateMismatch is returned when a redirect's state is not the flow's.
 var ErrStateMismatch = errors.New("auth: the state returned by Globus Auth does not match this login (refusing the code)")
-
-// AuthorizeError is an ?error=... redirect from Globus Auth (e.g. the user declined consent).
-type AuthorizeError struct {
-	Code, Description string
-}
-
-func (e *AuthorizeError) Error() string {
-	if e.Description != "" {
-		return fmt.Sprintf("auth: login failed: %s: %s", e.Code, e.Description)
-	}
-	return "auth: login failed: " + e.Code
-}
 
 // ordered is a query string that keeps insertion order (url.Values sorts keys).
 type ordered struct{ keys, vals []string }

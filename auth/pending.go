@@ -14,6 +14,10 @@ import (
 // already (a reload or a replayed redirect), expired, was started elsewhere, or never begun.
 var ErrNoLogin = errors.New("auth: no login in progress here (it may have been finished already, or expired): start the login again")
 
+// PendingTTL is how long a login in progress can be finished, in every host: the worker's
+// state cookie, the page's sessionStorage, a JS app's storage object.
+const PendingTTL = 10 * time.Minute
+
 // PendingLogin keeps one login in progress (a Flow) between StartFlow and the code exchange,
 // in a tokens.Blob: sessionStorage in a page, a sealed cookie in the worker, any storage in a
 // JS app. A saved login is used at most once: Take removes it before looking at it, whatever

@@ -10,9 +10,6 @@ import (
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-// ExpiresAdjust is how long before expiry a token is renewed (tokens.ExpiresAdjust).
-const ExpiresAdjust = tokens.ExpiresAdjust
-
 // Refresher renews tokens; *auth.Client implements it.
 type Refresher interface {
 	Refresh(ctx context.Context, refreshToken string) (*tokens.Response, error)

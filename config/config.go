@@ -4,7 +4,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -70,7 +69,8 @@ func ServiceURL(environment, service string) (string, error) {
 }
 
 // FromEnv builds a Config from getenv (os.Getenv natively, worker vars or page config elsewhere).
-// Service URL overrides beat the environment table; an empty value counts as unset.
+// Service URL overrides beat the environment table; an empty value counts as unset. A
+// malformed setting is an *Error naming it.
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Environment: getenv(EnvEnvironment),
@@ -83,47 +83,53 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.ClientID == "" {
 		c.ClientID = TutorialClientID
 	}
-	var err error
+	var err *Error
 	if c.AuthURL, err = serviceURL(EnvAuthURL, getenv(EnvAuthURL), c.Environment, "auth"); err != nil {
 		return Config{}, err
 	}
 	if c.GroupsURL, err = serviceURL(EnvGroupsURL, getenv(EnvGroupsURL), c.Environment, "groups"); err != nil {
 		return Config{}, err
 	}
-	if c.Timeout, err = ParseTimeout(getenv(EnvHTTPTimeout)); err != nil {
+	if c.Timeout, err = parseTimeout(getenv(EnvHTTPTimeout)); err != nil {
 		return Config{}, err
 	}
 	return c, nil
 }
 
-func serviceURL(name, override, environment, service string) (string, error) {
+// serviceURL is the override set in the setting name when there is one, else the
+// environment's URL of service.
+func serviceURL(name, override, environment, service string) (string, *Error) {
 	if override != "" {
-		if err := CheckServiceURL(name, override); err != nil {
-			return "", err
+		if rule := checkServiceURL(override); rule != "" {
+			return "", Invalid(name, rule)
 		}
 		return TrimBase(override), nil
 	}
-	return ServiceURL(environment, service)
+	u, err := ServiceURL(environment, service)
+	if err != nil {
+		return "", Invalid(EnvEnvironment, fmt.Sprintf("is not a known Globus environment (%q; known: production, preview, sandbox, integration, test, staging)", environment))
+	}
+	return u, nil
 }
 
-// CheckServiceURL refuses a base URL that tokens must not be sent to: anything but an
+// checkServiceURL refuses a base URL that tokens must not be sent to: anything but an
 // absolute https URL without credentials, query or fragment — except plain http to this
-// machine (127.0.0.0/8, ::1, localhost), for local fakes and tests. name is the setting's
-// name for the error, which does not repeat the value (it might hold credentials).
-func CheckServiceURL(name, raw string) error {
+// machine (127.0.0.0/8, ::1, localhost), for local fakes and tests. The rule it returns does
+// not repeat the value (it might hold credentials); "" means the URL is fine.
+func checkServiceURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("config: %s must be an absolute URL like https://host[:port][/path], without credentials, query or fragment", name)
+		return "must be an absolute URL like https://host[:port][/path], without credentials, query or fragment"
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
-		return nil
+		return ""
 	case "http":
 		if isLoopback(u.Hostname()) {
-			return nil
+			return ""
 		}
 	}
-	return fmt.Errorf("config: %s must be an https URL (plain http only to 127.0.0.0/8, ::1 or localhost): tokens are sent there", name)
+	return "must be an https URL (plain http only to 127.0.0.0/8, ::1 or localhost): tokens are sent there"
 }
 
 // isLoopback reports whether host is exactly a loopback name or address.
@@ -141,11 +147,11 @@ func TrimBase(base string) string { return strings.TrimRight(base, "/") }
 // MaxTimeout is the longest GLOBUS_SDK_HTTP_TIMEOUT accepted (one day); -1 means none.
 const MaxTimeout = 24 * time.Hour
 
-// ParseTimeout reads GLOBUS_SDK_HTTP_TIMEOUT: seconds (fractions allowed) above 0 and at most
+// parseTimeout reads GLOBUS_SDK_HTTP_TIMEOUT: seconds (fractions allowed) above 0 and at most
 // MaxTimeout, "" for the 60 s default, -1 for no timeout. NaN, infinities, 0 and values too
-// large are errors: each would otherwise silently become "no timeout" (a zero or overflowed
+// large are refused: each would otherwise silently become "no timeout" (a zero or overflowed
 // duration).
-func ParseTimeout(s string) (time.Duration, error) {
+func parseTimeout(s string) (time.Duration, *Error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return DefaultTimeout, nil
@@ -155,7 +161,7 @@ func ParseTimeout(s string) (time.Duration, error) {
 		return 0, nil
 	}
 	if err != nil || math.IsNaN(secs) || secs <= 0 || secs > MaxTimeout.Seconds() {
-		return 0, fmt.Errorf("config: %s must be a number of seconds above 0 and at most %d, or -1 for none; got %q", EnvHTTPTimeout, int(MaxTimeout.Seconds()), s)
+		return 0, Invalid(EnvHTTPTimeout, fmt.Sprintf("must be a number of seconds above 0 and at most %d, or -1 for none; got %q", int(MaxTimeout.Seconds()), s))
 	}
 	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), nil
 }
@@ -170,7 +176,3 @@ func (c Config) Redirect() string {
 	}
 	return c.AuthCodePage()
 }
-
-// ErrInvalid marks a missing or malformed setting, whatever the host that found it; every
-// configuration error of this project matches it with errors.Is.
-var ErrInvalid = errors.New("invalid configuration")

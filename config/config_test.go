@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +51,26 @@ func TestFromEnvErrors(t *testing.T) {
 		if _, err := FromEnv(env(map[string]string{EnvHTTPTimeout: v})); err == nil || !strings.Contains(err.Error(), EnvHTTPTimeout) {
 			t.Errorf("timeout %q: %v", v, err)
 		}
+	}
+}
+
+// TestFromEnvErrorNamesTheSetting: a malformed setting is a *config.Error that matches
+// ErrInvalid and names the setting (the environment, when an unknown one is what is wrong), so
+// a host can rename it for its users.
+func TestFromEnvErrorNamesTheSetting(t *testing.T) {
+	for setting, e := range map[string]map[string]string{
+		EnvEnvironment: {EnvEnvironment: "prod"},
+		EnvAuthURL:     {EnvAuthURL: "http://evil.example"},
+		EnvGroupsURL:   {EnvGroupsURL: "https://user:pw@groups.example"},
+		EnvHTTPTimeout: {EnvHTTPTimeout: "soon"},
+	} {
+		_, err := FromEnv(env(e))
+		var ce *Error
+		if !errors.As(err, &ce) || !errors.Is(err, ErrInvalid) || len(ce.Problems) != 1 || ce.Problems[0].Setting != setting {
+			t.Errorf("%v: %#v, want a *config.Error naming %s", e, err, setting)
+		}
+	}
+	if (&Error{}).Err() != nil {
+		t.Error("an empty Error is an error")
 	}
 }

@@ -34,13 +34,13 @@ func TestServiceURLsMustBeHTTPS(t *testing.T) {
 
 func TestTimeoutMustBeFinitePositiveOrMinusOne(t *testing.T) {
 	for _, v := range []string{"NaN", "nan", "inf", "+Inf", "-inf", "0", "0.0", "-0", "1e300", "1e10", "-1.5", "-2", "0x1p-2000"} {
-		if d, err := ParseTimeout(v); err == nil || !strings.Contains(err.Error(), EnvHTTPTimeout) {
-			t.Errorf("GLOBUS_SDK_HTTP_TIMEOUT=%s: %v %v, want an error naming the variable", v, d, err)
+		if _, err := FromEnv(env(map[string]string{EnvHTTPTimeout: v})); err == nil || !strings.Contains(err.Error(), EnvHTTPTimeout) {
+			t.Errorf("GLOBUS_SDK_HTTP_TIMEOUT=%s: %v, want an error naming the variable", v, err)
 		}
 	}
 	for v, want := range map[string]time.Duration{"": DefaultTimeout, "-1": 0, "-1.0": 0, "60": time.Minute,
 		"0.25": 250 * time.Millisecond, "1e-9": time.Nanosecond, "1e-12": time.Nanosecond, "86400": 24 * time.Hour} {
-		if d, err := ParseTimeout(v); err != nil || d != want {
+		if d, err := parseTimeout(v); err != nil || d != want {
 			t.Errorf("GLOBUS_SDK_HTTP_TIMEOUT=%q: %v %v, want %v", v, d, err, want)
 		}
 	}

@@ -69,3 +69,17 @@ func FuzzCSV(f *testing.F) {
 }
 
 func validUTF8(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// TestRows: the table's rows are the CSV's columns; no roles is an empty list, never null.
+func TestRows(t *testing.T) {
+	var gs []Group
+	if err := json.Unmarshal([]byte(sample), &gs); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(Rows(gs)[1:4])
+	want := `[{"id":"g2","name":"Physics, Chemistry","roles":["admin","member"]},` +
+		`{"id":"g3","name":"The \"Quoted\" Group","roles":["manager"]},{"id":"g4","name":"Line one\nLine two","roles":[]}]`
+	if err != nil || string(b) != want {
+		t.Fatalf("rows %s %v\nwant %s", b, err, want)
+	}
+}

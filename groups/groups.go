@@ -17,11 +17,8 @@ import (
 // ResourceServer is the Groups resource server name in token responses.
 const ResourceServer = "groups.api.globus.org"
 
-// Scopes of the Groups API.
-const (
-	ScopeViewMyGroupsAndMemberships = "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships"
-	ScopeAll                        = "urn:globus:auth:scope:groups.api.globus.org:all"
-)
+// ScopeViewMyGroupsAndMemberships is the Groups scope the tutorial requests.
+const ScopeViewMyGroupsAndMemberships = "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships"
 
 // Statuses accepted by MyGroups.
 var Statuses = []string{"active", "invited", "pending", "rejected", "removed", "left", "declined"}

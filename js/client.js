@@ -38,6 +38,24 @@ function checkStorage(storage, platform) {
   return storage;
 }
 
+/**
+ * Tells a storage object which client it serves and the keys Go will use in it
+ * (StorageObject.bind, optional), so it never computes a key itself. Run once per client,
+ * before Go reads the storage. A storage that throws refuses the client: invalid_config.
+ */
+function binder(storage) {
+  return async (api) => {
+    const keys = api.storageKeys;
+    if (!keys || typeof storage?.bind !== "function" || storage.bind === Function.prototype.bind) return;
+    const { clientId, namespace } = api.config;
+    try {
+      await storage.bind({ clientId, namespace, keys: { tokens: keys.tokens, pending: keys.pending, lease: keys.lease } });
+    } catch (e) {
+      throw new GlobusError({ code: "invalid_config", message: `globus-edge: invalid config: config.storage refused this client: ${e?.message ?? e}` });
+    }
+  };
+}
+
 /** A Globus login and Groups client; see createGlobusClient. */
 export class GlobusClient {
   #runner;
@@ -242,6 +260,7 @@ export async function createClient(platform, config = {}) {
   const { wasm, wasmUrl, ...goConfig } = config;
   goConfig.storage = checkStorage(config.storage, platform);
   const prog = await program(source, platform);
-  const runner = prog.exclusive ? await pooledRunner(prog, goConfig) : await sharedRunner(prog, goConfig, platform);
+  const bind = binder(goConfig.storage);
+  const runner = prog.exclusive ? await pooledRunner(prog, goConfig, bind) : await sharedRunner(prog, goConfig, platform, bind);
   return new GlobusClient(runner, platform, runner.loggedIn);
 }

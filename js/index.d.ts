@@ -16,6 +16,28 @@ export interface StorageObject {
   get(key: string): string | null | undefined | Promise<string | null | undefined>;
   put(key: string, value: string, options?: { expirationTtl?: number }): void | Promise<unknown>;
   delete(key: string): void | Promise<unknown>;
+  /**
+   * Optional: told once, when a client is created on this storage and before it reads or
+   * writes anything, which client it serves and the keys it will use. The key layout is
+   * Go's; a storage that keeps records apart (node-file-storage's token file) learns the keys
+   * here instead of computing them. Throwing refuses the client: createGlobusClient rejects
+   * with code "invalid_config" and the thrown message.
+   */
+  bind?(binding: StorageBinding): void | Promise<unknown>;
+}
+
+/** What a client tells its storage object (StorageObject.bind). */
+export interface StorageBinding {
+  clientId: string;
+  namespace: string;
+  keys: {
+    /** The token document (the Python SDK's v2 JSON). */
+    tokens: string;
+    /** The login in progress (put with an expirationTtl). */
+    pending: string;
+    /** The refresh lease (put with an expirationTtl). */
+    lease: string;
+  };
 }
 
 export interface GlobusClientConfig {
@@ -117,13 +139,14 @@ export type ErrorKind =
   | "state_mismatch" // a redirect that is not this login's (the login in progress stays)
   | "no_login_in_progress" // nothing to finish: finished already, expired (10 min), never started
   | "invalid_grant" // Globus refused the code
-  | "authorize_error" // ?error= on the redirect (code is then Globus's, e.g. "access_denied")
+  | "authorize_error" // ?error= on the redirect (globusCode is its OAuth error, e.g. "access_denied")
+  | "bad_callback" // a redirect with the login's state but neither a code nor an error
   | "storage_corrupt" // the stored document cannot be read (left as it is)
   | "storage_error" // the storage itself failed (threw, rejected, returned a non-string)
   | "invalid_config"
   | "timeout"
   | "network_error"
-  | "globus_error" // another Globus answer (code is then Globus's own when it sent one)
+  | "globus_error" // another Globus answer, or a malformed one (globusCode: Globus's own code when it sent one)
   | "internal_error";
 
 /** Codes of the JS module itself. */
@@ -131,11 +154,18 @@ export type ModuleErrorCode = "wasm_load_failed" | "wasm_exited" | "client_close
 
 export class GlobusError extends Error {
   name: "GlobusError" | "LoginRequiredError";
+  /** What went wrong, always one of the documented codes (never Globus's own code: see
+   * globusCode). Messages never contain tokens. */
+  code: ErrorKind | ModuleErrorCode;
+  /** The HTTP status a server built on this package answers this failure with (the Go
+   * worker's, by code): 401 login_required and storage_corrupt, 400 for a refused or malformed
+   * login, 502 globus_error and network_error, 504 timeout, 500 otherwise. */
+  serverStatus: number;
+  /** Globus's own code when Globus answered (e.g. "SERVICE_UNAVAILABLE", "invalid_grant",
+   * "FORBIDDEN") or the OAuth error of the redirect (e.g. "access_denied"); "" otherwise. */
+  globusCode: string;
   /** HTTP status of the Globus answer, or 0. */
   httpStatus: number;
-  /** An ErrorKind or ModuleErrorCode, or Globus's own code for its answers (e.g.
-   * "invalid_grant", "access_denied", "FORBIDDEN"). Messages never contain tokens. */
-  code: ErrorKind | ModuleErrorCode | (string & {});
   /** Globus's request id, or "". */
   requestId: string;
   loginRequired: boolean;
@@ -149,7 +179,8 @@ export class LoginRequiredError extends GlobusError {
 export class GlobusClient {
   private constructor();
   readonly config: ResolvedConfig;
-  /** The token document's storage key ("" for memory storage). */
+  /** The token document's storage key: the Web Storage key, or a StorageObject's tokens key
+   * (StorageBinding.keys.tokens); "" for memory storage. */
   readonly storageKey: string;
   /** Redirects to Globus Auth; the browser comes back to redirectUri. Browsers only (TypeError elsewhere). */
   login(): Promise<void>;
@@ -179,5 +210,6 @@ export class GlobusClient {
 }
 
 /** Creates a client. Rejects with a TypeError for a wasm of the wrong type or a storage
- * object without get/put/delete, with a GlobusError ("invalid_config") for other bad settings. */
+ * object without get/put/delete, with a GlobusError ("invalid_config") for other bad settings
+ * and when the storage's bind refuses the client. */
 export function createGlobusClient(config?: GlobusClientConfig): Promise<GlobusClient>;

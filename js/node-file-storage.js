@@ -6,22 +6,15 @@
 //   const storage = createFileStorage(`${homedir()}/.list-my-globus-groups-tokens.json`);
 //   const client = await createGlobusClient({ storage });
 //
-// The client keeps three records in a storage (README: "Storage objects and keys"): the token
-// document, the login in progress and a short refresh lease. The token document (the key
-// computed from clientId and namespace, as the client does) goes to the file itself; the other
-// two, which carry an expiry, to a sidecar "<file>.pending.json". Both are written atomically
-// (temporary file, rename) with mode 0600. Synchronous file calls: the records are small and a
-// storage call is never on a hot path.
-import { createHash, randomBytes } from "node:crypto";
+// The client keeps three records in a storage (README: "Storage objects and keys") and tells
+// the storage their keys once, when it is created (bind; the layout is Go's, never computed
+// here): the token document goes to the file itself; the login in progress and the refresh
+// lease, which carry an expiry, to a sidecar "<file>.pending.json". Both are written atomically
+// (temporary file, rename) with mode 0600. One file holds one client's tokens: a second client
+// with another client id or namespace is refused. Synchronous file calls: the records are small
+// and a storage call is never on a hot path.
+import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-
-/** The tutorial's client id, the client's default. */
-const TUTORIAL_CLIENT_ID = "61338d24-54d5-408f-a10d-66c06b59f6d2";
-
-/** The storage key of the token document of clientId and namespace ("session/" + base64url(SHA-256)). */
-export function tokenDocumentKey(clientId = TUTORIAL_CLIENT_ID, namespace = "DEFAULT") {
-  return "session/" + createHash("sha256").update(`globus-edge:${clientId}:${namespace}`).digest("base64url");
-}
 
 function readOrNull(path) {
   try {
@@ -43,14 +36,17 @@ function writeAtomic(path, text) {
   }
 }
 
-/**
- * A storage object for createGlobusClient over the file at path. options.clientId and
- * options.namespace must be the client's (defaults: the tutorial client, "DEFAULT").
- */
-export function createFileStorage(path, { clientId = TUTORIAL_CLIENT_ID, namespace = "DEFAULT" } = {}) {
+/** A storage object for createGlobusClient over the file at path. */
+export function createFileStorage(path) {
   if (typeof path !== "string" || path === "") throw new TypeError("createFileStorage: path must be a non-empty string");
-  const docKey = tokenDocumentKey(clientId, namespace);
   const sidecar = `${path}.pending.json`;
+  let bound = null; // what bind was told: {clientId, namespace, keys}
+
+  /** The token document's key; before a client told it, nothing may be read or written. */
+  function tokensKey() {
+    if (!bound) throw new Error(`createFileStorage(${path}): no client was created on this storage yet (pass it to createGlobusClient as config.storage)`);
+    return bound.keys.tokens;
+  }
 
   // The sidecar: {key: {value, expires (ms since epoch, 0 = never)}}, expired entries dropped.
   function readSidecar() {
@@ -72,19 +68,27 @@ export function createFileStorage(path, { clientId = TUTORIAL_CLIENT_ID, namespa
 
   return {
     path,
+    /** Called by the client once (StorageObject.bind): the keys it uses. A second client with other keys is refused. */
+    bind({ clientId, namespace, keys }) {
+      if (bound && bound.keys.tokens !== keys.tokens) {
+        throw new Error(`createFileStorage(${path}) holds the tokens of clientId "${bound.clientId}" (namespace "${bound.namespace}"); ` +
+          `a client with clientId "${clientId}" (namespace "${namespace}") needs a file of its own`);
+      }
+      bound = { clientId, namespace, keys: { ...keys } };
+    },
     get(key) {
-      if (key === docKey) return readOrNull(path);
+      if (key === tokensKey()) return readOrNull(path);
       return readSidecar()[key]?.value ?? null;
     },
     put(key, value, options = {}) {
-      if (key === docKey) return writeAtomic(path, value);
+      if (key === tokensKey()) return writeAtomic(path, value);
       const all = readSidecar();
       const ttl = Number(options?.expirationTtl) || 0;
       all[key] = { value, expires: ttl > 0 ? Date.now() + ttl * 1000 : 0 };
       writeSidecar(all);
     },
     delete(key) {
-      if (key === docKey) return rmSync(path, { force: true });
+      if (key === tokensKey()) return rmSync(path, { force: true });
       const all = readSidecar();
       delete all[key];
       writeSidecar(all);

@@ -24,6 +24,9 @@ func Session(kv KV, sid string, ttl time.Duration) SessionBlob {
 // Key is the record's KV key (a hash of the session id).
 func (b SessionBlob) Key() string { return SessionKey(b.sid) }
 
+// LeaseKey is the KV key of the record's refresh lease (Lock).
+func (b SessionBlob) LeaseKey() string { return LeaseKey(b.sid) }
+
 // Load implements tokens.Blob.
 func (b SessionBlob) Load(ctx context.Context) ([]byte, bool, error) {
 	v, ok, err := b.kv.Get(ctx, b.Key())
@@ -51,7 +54,7 @@ func (b SessionBlob) Delete(ctx context.Context) error {
 
 // Lock implements tokens.Locker with the session's Lease.
 func (b SessionBlob) Lock(ctx context.Context) (func(), error) {
-	return Lease{KV: b.kv, Key: LeaseKey(b.sid)}.Acquire(ctx)
+	return Lease{KV: b.kv, Key: b.LeaseKey()}.Acquire(ctx)
 }
 
 var (

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/worker.sh — the Cloudflare Worker host, sourced by build.sh.
-#   ./build.sh worker         build the worker into build/ (entry.mjs, instance.js, pool.js, wasm_exec.js, app.wasm)
+#   ./build.sh worker         build the worker into build/ (entry.mjs, lastresort.mjs, instance.js, pool.js, wasm_exec.js, app.wasm)
 #   ./build.sh worker -test   the test build into build-test/: another main (worker/testworker, with
 #                             the test-only /__test/ routes) and another main module (worker/testentry.mjs)
+# WORKER_OUT moves the output (the size budget's test builds into a temporary directory that way).
 
 # cmd_worker builds the Go worker to WebAssembly and lays out its JS entry beside it. Files are
 # replaced only when their content changed, each by a rename: a running `wrangler dev` hangs
@@ -11,16 +12,18 @@
 # The production build is always ./worker, which imports no test route: test routes are in a
 # main of their own, so no tag or GOFLAGS can put them into build/.
 cmd_worker() {
-  local out=build main=./worker raw gz f
+  local out="${WORKER_OUT:-build}" main=./worker raw gz f
   local -A files=([entry.mjs]=worker/entry.mjs)
   if [ "${1:-}" = "-test" ]; then
-    out=build-test
+    out="${WORKER_OUT:-build-test}"
     main=./worker/testworker
     files=([entry.mjs]=worker/testentry.mjs [worker.mjs]=worker/entry.mjs)
   fi
   # Go's own loader, from the toolchain that builds the wasm (the two must match), as the JS
   # package uses (js/instance.js says why not syumai's copy).
   files[wasm_exec.js]="$(go env GOROOT)/lib/wasm/wasm_exec.js"
+  # Generated from worker/service (go generate ./worker/service; a test keeps it current).
+  files[lastresort.mjs]=worker/lastresort.mjs
   files[instance.js]=js/instance.js
   files[pool.js]=js/pool.js
   mkdir -p "$out"

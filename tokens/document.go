@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"unicode/utf16"
 )
 
@@ -130,19 +129,44 @@ func writeData(b *bytes.Buffer, t Data) {
 	b.WriteString("}")
 }
 
-// writeString writes s as a JSON string with non-ASCII as \uXXXX escapes (ensure_ascii).
+// writeString writes s as a JSON string as Python's json.dumps does with ensure_ascii: '"' and
+// '\\' escaped, \b \f \n \r \t by name, every other byte outside ' '..'~' as \u00XX and
+// non-ASCII as \uXXXX (UTF-16, surrogate pairs above the BMP). Invalid UTF-8 becomes \ufffd.
+// Written out rather than through encoding/json's Encoder, which every wasm build would link
+// only for this (bench/analysis.md).
 func writeString(b *bytes.Buffer, s string) {
-	var buf bytes.Buffer
-	e := json.NewEncoder(&buf)
-	e.SetEscapeHTML(false) // Python does not escape <, >, &
-	_ = e.Encode(s)
-	for _, r := range strings.TrimSuffix(buf.String(), "\n") {
-		if r < 0x80 {
-			b.WriteRune(r)
-			continue
-		}
-		for _, u := range utf16.Encode([]rune{r}) {
-			fmt.Fprintf(b, `\u%04x`, u)
+	const hex = "0123456789abcdef"
+	u := func(r rune) {
+		b.WriteString(`\u`)
+		for shift := 12; shift >= 0; shift -= 4 {
+			b.WriteByte(hex[r>>shift&0xf])
 		}
 	}
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(byte(r))
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r >= ' ' && r <= '~':
+			b.WriteByte(byte(r))
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			u(r1)
+			u(r2)
+		default:
+			u(r)
+		}
+	}
+	b.WriteByte('"')
 }

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -55,6 +56,37 @@ func TestEncodeOmitsEmptyAndEscapesLikePython(t *testing.T) {
 	back, err := DecodeDocument([]byte(enc))
 	if err != nil || back.Data["DEFAULT"]["rs"].Scope != "a <b> & é 😀" {
 		t.Fatalf("round trip: %v %+v", err, back)
+	}
+}
+
+// Strings are written as Python's json.dumps(ensure_ascii=True) writes them (the reference
+// of each case below is its output): short escapes for \b \f \n \r \t, \u00XX for the other
+// control characters and DEL, \uXXXX (surrogate pairs above the BMP) for non-ASCII, and '/',
+// '<', '>', '&' as they are. Each must also read back as the same string.
+func TestWriteStringMatchesPython(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text / <a> & b": `"plain text / <a> & b"`,
+		`quote " back \ slash`: `"quote \" back \\ slash"`,
+		"\b\f\n\r\t":           `"\b\f\n\r\t"`,
+		"\x00\x01\x1f\x7f":     `"\u0000\u0001\u001f\u007f"`,
+		"é \u2028 \uffff":      `"\u00e9 \u2028 \uffff"`,
+		"😀 \U0010ffff":         `"\ud83d\ude00 \udbff\udfff"`,
+		"":                     `""`,
+	} {
+		var b bytes.Buffer
+		writeString(&b, in)
+		if b.String() != want {
+			t.Errorf("writeString(%q) = %s, want %s", in, b.String(), want)
+		}
+		var back string
+		if err := json.Unmarshal(b.Bytes(), &back); err != nil || back != in {
+			t.Errorf("%s reads back as %q (%v), want %q", b.String(), back, err, in)
+		}
+	}
+	var b bytes.Buffer
+	writeString(&b, "bad \xff byte")
+	if b.String() != `"bad \ufffd byte"` {
+		t.Errorf("invalid UTF-8 written as %s, want the replacement character", b.String())
 	}
 }
 

@@ -115,9 +115,6 @@ func decodeKey(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(s)
 }
 
-// CurrentID is the id of the key Seal uses.
-func (k *Keyring) CurrentID() string { return k.current }
-
 // Seal encrypts plaintext with the current key, binding it to additionalData (for example the
 // storage key it is written under, so a value copied to another key does not open). The result
 // is ASCII: "v1.<key id>.<base64url(nonce || ciphertext)>".

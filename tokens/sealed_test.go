@@ -18,8 +18,8 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.CurrentID() != DefaultKeyID {
-		t.Fatalf("current id %q", k.CurrentID())
+	if k.current != DefaultKeyID {
+		t.Fatalf("current id %q", k.current)
 	}
 	secret := []byte(`{"access_token": "AT-secret"}`)
 	sealed := k.Seal(secret, []byte("session/abc"))

@@ -40,7 +40,7 @@ type client struct {
 func newClient(v js.Value, h host) (*client, error) {
 	o, err := parseOptions(v)
 	if err != nil {
-		return nil, configError{err}
+		return nil, fmt.Errorf("globus-edge: invalid config: %w", err)
 	}
 	for _, k := range o.Unknown {
 		// A typo (clientID, redirect_uri) would otherwise fall back to a default silently.
@@ -48,7 +48,7 @@ func newClient(v js.Value, h host) (*client, error) {
 	}
 	storage, err := o.tokenStorage(h.locks)
 	if errors.Is(err, webstorage.ErrUnavailable) {
-		return nil, configError{fmt.Errorf("config.storage %q: %w (use \"memory\" or a storage object)", o.Storage, err)}
+		return nil, fmt.Errorf("globus-edge: invalid config: %w", invalid("config.storage", fmt.Sprintf("%q is not available here: %v (use \"memory\" or a storage object)", o.Storage, err)))
 	}
 	if err != nil {
 		return nil, err
@@ -92,6 +92,7 @@ func (c *client) object() js.Value {
 			configkeys.HTTPTimeout: timeoutSeconds(cfg.Timeout),
 		},
 		"storageKey":      c.opts.storageKey(),
+		"storageKeys":     c.opts.objectKeys(),
 		"startLogin":      c.method(c.startLogin),
 		"finishRedirect":  c.method(c.finishRedirect),
 		"finishPasteCode": c.method(c.finishPasteCode),
@@ -155,12 +156,12 @@ func (c *client) startLogin(ctx context.Context, args []js.Value) (any, error) {
 	case "redirect":
 		redirect = c.opts.Config.RedirectURI
 		if redirect == "" {
-			return nil, configError{errors.New("redirectUri is not set: register this page's URL as a redirect URI of your Globus client and set redirectUri, or log in with a code")}
+			return nil, invalid("config.redirectUri", "is not set: register this page's URL as a redirect URI of your Globus client and set redirectUri, or log in with a code")
 		}
 	case "paste":
 		redirect = c.opts.Config.AuthCodePage()
 	default:
-		return nil, configError{fmt.Errorf("unknown login mode %q (want redirect or paste)", mode)}
+		return nil, invalid("the login mode", fmt.Sprintf("must be redirect or paste, got %q", mode))
 	}
 	// StartLogin makes a fresh unguessable state (the CLI alone uses the tutorial's fixed one).
 	f, err := c.app.StartLogin(auth.FlowOptions{RedirectURI: redirect})
@@ -174,14 +175,14 @@ func (c *client) startLogin(ctx context.Context, args []js.Value) (any, error) {
 }
 
 // finishRedirect(search) finishes the login in progress with the query of the redirect back
-// from Auth (location.search). A redirect whose state is not this tab's login is refused and
-// leaves that login in place; otherwise the login is used up whatever the outcome.
+// from Auth (location.search), read by the core's one parser (auth.Redirect). A redirect whose
+// state is not this tab's login is refused and leaves that login in place; otherwise the login
+// is used up whatever the outcome.
 func (c *client) finishRedirect(ctx context.Context, args []js.Value) (any, error) {
-	q, err := url.ParseQuery(strings.TrimPrefix(arg(args, 0, js.ValueOf("")).String(), "?"))
-	if err != nil {
-		return nil, fmt.Errorf("login: reading the redirect's query: %w", err)
-	}
-	f, err := c.pending.TakeMatching(ctx, q.Get("state"))
+	// Malformed pairs are dropped, as the worker's URL.Query drops them: what is left is read
+	// the same way in every host.
+	q, _ := url.ParseQuery(strings.TrimPrefix(arg(args, 0, js.ValueOf("")).String(), "?"))
+	f, err := c.pending.TakeMatching(ctx, auth.ParseRedirect(q).State)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +204,7 @@ func (c *client) isLoggedIn(ctx context.Context, _ []js.Value) (any, error) {
 }
 
 // myGroups(statuses) lists my groups and resolves to {groups, rows, csv} from one Groups
-// call: groups as Groups sent them, rows of {id, name, roles} and the CLI's exact CSV.
+// call: groups as Groups sent them, the table's rows (groups.Rows) and the CLI's exact CSV.
 func (c *client) myGroups(ctx context.Context, args []js.Value) (any, error) {
 	statuses, err := stringList(arg(args, 0, js.Undefined()))
 	if err != nil {
@@ -213,19 +214,12 @@ func (c *client) myGroups(ctx context.Context, args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := jsx.JSON(gs) // Group.MarshalJSON writes the object exactly as received
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]any, len(gs))
-	for i, g := range gs {
-		roles := make([]any, 0, len(g.MyMemberships))
-		for _, r := range g.Roles() {
-			roles = append(roles, r)
-		}
-		rows[i] = map[string]any{"id": g.ID, "name": g.Name, "roles": roles}
-	}
-	return map[string]any{"groups": raw, "rows": rows, "csv": groups.CSV(gs)}, nil
+	// One crossing as JSON; Group.MarshalJSON writes each group exactly as received.
+	return jsx.JSON(struct {
+		Groups []groups.Group `json:"groups"`
+		Rows   []groups.Row   `json:"rows"`
+		CSV    string         `json:"csv"`
+	}{gs, groups.Rows(gs), groups.CSV(gs)})
 }
 
 func (c *client) logout(ctx context.Context, _ []js.Value) (any, error) {
@@ -238,12 +232,12 @@ func stringList(v js.Value) ([]string, error) {
 		return nil, nil
 	}
 	if !js.Global().Get("Array").Call("isArray", v).Bool() {
-		return nil, configError{fmt.Errorf("statuses must be an array of strings, got %s", v.Type())}
+		return nil, invalid("statuses", "must be an array of strings, got "+v.Type().String())
 	}
 	out := make([]string, v.Length())
 	for i := range out {
 		if v.Index(i).Type() != js.TypeString {
-			return nil, configError{fmt.Errorf("statuses[%d] must be a string", i)}
+			return nil, invalid(fmt.Sprintf("statuses[%d]", i), "must be a string")
 		}
 		out[i] = v.Index(i).String()
 	}

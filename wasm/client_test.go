@@ -126,7 +126,8 @@ func TestFinishRedirectAuthorizeError(t *testing.T) {
 	}
 	state := url.QueryEscape(au.Query().Get("state"))
 	_, rej := call(t, c, "finishRedirect", "error=access_denied&error_description=The+user+said+no&state="+state)
-	if rej.Get("code").String() != "access_denied" || !strings.Contains(rej.Get("message").String(), "The user said no") {
+	if rej.Get("code").String() != "authorize_error" || rej.Get("globusCode").String() != "access_denied" ||
+		!strings.Contains(rej.Get("message").String(), "The user said no") {
 		t.Fatalf("rejection = %s", jsonString(rej))
 	}
 	if session.Get("length").Int() != 0 {
@@ -179,8 +180,8 @@ func TestLoggedInAndMyGroupsWithoutTokens(t *testing.T) {
 func TestMemoryStorageTouchesNoLocalStorage(t *testing.T) {
 	local, _ := browserStorage(t)
 	c := newTestClient(t, `{storage: "memory", `+unreachable+`}`)
-	if c.Get("storageKey").String() != "" {
-		t.Fatal("memory storage has a storage key")
+	if c.Get("storageKey").String() != "" || !c.Get("storageKeys").IsNull() {
+		t.Fatalf("memory storage has storage keys %q %s", c.Get("storageKey").String(), jsonString(c.Get("storageKeys")))
 	}
 	if _, rej := call(t, c, "logout"); !rej.IsUndefined() {
 		t.Fatalf("logout with nothing stored rejected with %s", jsonString(rej))

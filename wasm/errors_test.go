@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -15,44 +14,29 @@ import (
 	"github.com/globus-edge/globus-edge/transport"
 )
 
+// TestErrorInfo: the JS error is app.Describe's failure, field by field (its table of
+// failures is app.TestDescribe's): code is always the kind, Globus's own code is globusCode.
 func TestErrorInfo(t *testing.T) {
-	api := transport.NewAPIError("GET", "https://groups.api.globus.org/v2/groups/my_groups?x=1", 503,
-		"application/json", []byte(`{"code":"SERVICE_UNAVAILABLE","detail":"down","request_id":"req-123"}`))
 	refused := transport.NewAPIError("POST", "https://auth.globus.org/v2/oauth2/token", 400,
 		"application/json", []byte(`{"error":"invalid_grant","error_description":"gone","request_id":"req-9"}`))
-	type want struct {
-		name, code, requestID string
-		status                int
-		loginRequired         bool
-	}
-	cases := []struct {
-		err  error
-		want want
-	}{
-		{fmt.Errorf("groups: listing my groups: %w", api), want{"GlobusError", "SERVICE_UNAVAILABLE", "req-123", 503, false}},
-		{fmt.Errorf("auth: exchanging the code: %w", refused), want{"GlobusError", "invalid_grant", "req-9", 400, false}},
-		{app.ErrLoginRequired, want{"LoginRequiredError", "login_required", "", 0, true}},
-		{fmt.Errorf("%w: refused: %w", app.ErrLoginRequired, refused), want{"LoginRequiredError", "login_required", "req-9", 400, true}},
-		{&auth.AuthorizeError{Code: "access_denied", Description: "no"}, want{"GlobusError", "access_denied", "", 0, false}},
-		{fmt.Errorf("x: %w", auth.ErrStateMismatch), want{"GlobusError", "state_mismatch", "", 0, false}},
-		{auth.ErrNoLogin, want{"GlobusError", "no_login_in_progress", "", 0, false}},
-		{fmt.Errorf("%w: bad", tokens.ErrCorrupt), want{"GlobusError", "storage_corrupt", "", 0, false}},
-		{&transport.NetworkError{Method: "GET", URL: "u", Err: &jsx.Error{Name: "TypeError", Message: "Failed to fetch"}}, want{"GlobusError", "network_error", "", 0, false}},
-		{&transport.NetworkError{Method: "GET", URL: "u", Err: context.DeadlineExceeded}, want{"GlobusError", "timeout", "", 0, false}},
-		{configError{errors.New("bad")}, want{"GlobusError", "invalid_config", "", 0, false}},
-		{&tokens.StorageError{Op: "tokens: writing storage", Err: &jsx.Error{Name: "QuotaExceededError"}}, want{"GlobusError", "storage_error", "", 0, false}},
-		{fmt.Errorf("auth: saving the login in progress: %w", &tokens.StorageError{Op: "x", Err: &jsx.Error{Name: "SecurityError"}}), want{"GlobusError", "storage_error", "", 0, false}},
-		{errors.New("something else"), want{"GlobusError", "internal_error", "", 0, false}},
-	}
-	for _, c := range cases {
-		info := errorInfo(c.err)
-		got := want{info["name"].(string), info["code"].(string), info["requestId"].(string), info["httpStatus"].(int), info["loginRequired"].(bool)}
-		if got != c.want {
-			t.Errorf("errorInfo(%v) = %+v, want %+v", c.err, got, c.want)
+	for _, err := range []error{
+		fmt.Errorf("%w: refused: %w", app.ErrLoginRequired, refused),
+		&auth.AuthorizeError{Code: "access_denied", Description: "no"},
+		&transport.NetworkError{Method: "GET", URL: "u", Err: &jsx.Error{Name: "TypeError", Message: "Failed to fetch"}},
+		invalid("config.storage", "is bad"),
+		&tokens.StorageError{Op: "tokens: writing storage", Err: &jsx.Error{Name: "QuotaExceededError"}},
+		errors.New("something else"),
+	} {
+		f, info := app.Describe(err), describe(err)
+		name := map[bool]string{true: "LoginRequiredError", false: "GlobusError"}[f.Kind == app.KindLoginRequired]
+		want := errorInfo{Name: name, Message: err.Error(), Code: string(f.Kind), ServerStatus: f.Status,
+			GlobusCode: f.GlobusCode, HTTPStatus: f.GlobusStatus, RequestID: f.GlobusRequestID, LoginRequired: f.Kind == app.KindLoginRequired}
+		if info != want {
+			t.Errorf("describe(%v) = %+v, want %+v", err, info, want)
 		}
-		if info["message"] != c.err.Error() {
-			t.Errorf("message %q, want %q", info["message"], c.err.Error())
-		}
+	}
+	if info := describe(fmt.Errorf("auth: %w", refused)); info.Code != "invalid_grant" || info.GlobusCode != "invalid_grant" || info.HTTPStatus != 400 {
+		t.Errorf("a refused code: %+v", info)
 	}
 }
 
@@ -63,7 +47,7 @@ func TestErrorValueCrossesToJS(t *testing.T) {
 	v := errorValue(fmt.Errorf("%w: %w", app.ErrLoginRequired, api))
 	if v.Get("name").String() != "LoginRequiredError" || !v.Get("loginRequired").Bool() ||
 		v.Get("httpStatus").Int() != 401 || v.Get("requestId").String() != "r1" ||
-		v.Get("code").String() != "login_required" || v.Get("message").String() == "" {
+		v.Get("code").String() != "login_required" || v.Get("globusCode").String() != "AUTHENTICATION_ERROR" || v.Get("message").String() == "" {
 		t.Fatalf("errorValue = %v", jsonString(v))
 	}
 }

@@ -3,11 +3,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"syscall/js"
-	"time"
 
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/config"
@@ -27,9 +27,6 @@ const (
 	storageObject = "custom"
 )
 
-// pendingTTL is how long a login in progress can be finished (as the worker's state cookie).
-const pendingTTL = 10 * time.Minute
-
 // options is a client's configuration as read from the JavaScript config object.
 type options struct {
 	Config config.Config
@@ -46,64 +43,85 @@ type options struct {
 	Unknown []string
 }
 
-// envKeys maps the config keys (configkeys) that are the CLI's settings to the names
+// envKeys pairs the config keys (configkeys) that are the CLI's settings with the names
 // config.FromEnv reads, so defaults and validation are the core's.
-var envKeys = map[string]string{
-	configkeys.Environment: config.EnvEnvironment,
-	configkeys.AuthURL:     config.EnvAuthURL,
-	configkeys.GroupsURL:   config.EnvGroupsURL,
-	configkeys.HTTPTimeout: config.EnvHTTPTimeout,
-	configkeys.ClientID:    config.EnvClientID,
-	configkeys.RedirectURI: config.EnvRedirectURI,
+var envKeys = [...]struct{ key, env string }{
+	{configkeys.Environment, config.EnvEnvironment},
+	{configkeys.AuthURL, config.EnvAuthURL},
+	{configkeys.GroupsURL, config.EnvGroupsURL},
+	{configkeys.HTTPTimeout, config.EnvHTTPTimeout},
+	{configkeys.ClientID, config.EnvClientID},
+	{configkeys.RedirectURI, config.EnvRedirectURI},
+}
+
+// invalid is a malformed config key, named as the JS user set it ("config.storage").
+func invalid(key, rule string) error { return config.Invalid(key, rule) }
+
+// jsKey names a CLI variable (config.FromEnv's) by the config key the JS user set instead.
+func jsKey(env string) string {
+	for _, k := range envKeys {
+		if k.env == env {
+			return "config." + k.key
+		}
+	}
+	return env
 }
 
 // parseOptions reads a config object: the keys of envKeys plus scopes (a space-separated
 // string or an array of strings), storage and namespace. Missing, null and empty values take
-// the defaults; a value of the wrong type is an error naming the key. Other keys are listed
-// in Unknown, not refused: an app may pass its own settings in the same object.
+// the defaults; a value of the wrong type is a *config.Error naming the key (also where
+// config.FromEnv found the problem: config.authUrl, not GLOBUS_SDK_SERVICE_URL_AUTH). Other
+// keys are listed in Unknown, not refused: an app may pass its own settings in the same object.
 func parseOptions(v js.Value) (options, error) {
 	if v.IsUndefined() || v.IsNull() {
 		v = js.Global().Get("Object").New()
 	}
 	if v.Type() != js.TypeObject {
-		return options{}, fmt.Errorf("config must be an object, got %s", v.Type())
+		return options{}, invalid("config", "must be an object, got "+v.Type().String())
 	}
 	env := map[string]string{}
-	for key, name := range envKeys {
-		s, err := stringField(v, key, key == configkeys.HTTPTimeout)
+	for _, k := range envKeys {
+		s, err := stringField(v, k.key, k.key == configkeys.HTTPTimeout)
 		if err != nil {
 			return options{}, err
 		}
-		env[name] = s
+		env[k.env] = s
 	}
 	cfg, err := config.FromEnv(func(name string) string { return env[name] })
-	if err != nil {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		for i, p := range ce.Problems { // FromEnv's fresh error: renamed in place
+			ce.Problems[i].Setting = jsKey(p.Setting)
+		}
+		return options{}, ce
+	} else if err != nil {
 		return options{}, err
 	}
 	o := options{Config: cfg}
 	if o.Scopes, err = scopesField(v.Get(configkeys.Scopes)); err != nil {
 		return options{}, err
 	}
+	const storageRule = `must be "localStorage", "sessionStorage" or "memory", or an object with get, put and delete methods`
 	if f := v.Get(configkeys.Storage); f.Type() == js.TypeObject || f.Type() == js.TypeFunction {
 		if err := jsstorage.Check(f); err != nil {
-			return options{}, fmt.Errorf("config.storage: %w", err)
+			return options{}, invalid("config.storage", "is not a storage: "+err.Error())
 		}
 		o.Storage, o.StorageObj = storageObject, f
 	} else if o.Storage, err = stringField(v, configkeys.Storage, false); err != nil {
-		return options{}, fmt.Errorf("%w, or an object with get, put and delete methods", err)
+		return options{}, invalid("config.storage", storageRule+", got "+f.Type().String())
 	}
 	switch o.Storage {
 	case "":
 		o.Storage = storageLocal
 	case storageLocal, storageSession, storageMemory, storageObject:
 	default:
-		return options{}, fmt.Errorf("config.storage must be %q, %q or %q, or an object with get, put and delete methods, got %q", storageLocal, storageSession, storageMemory, o.Storage)
+		return options{}, invalid("config.storage", fmt.Sprintf("%s, got %q", storageRule, o.Storage))
 	}
 	if o.Namespace, err = stringField(v, configkeys.Namespace, false); err != nil {
 		return options{}, err
 	}
 	if o.Storage == storageObject && o.StorageObj.IsUndefined() {
-		return options{}, fmt.Errorf("config.storage %q names no storage: pass the storage object itself", storageObject)
+		return options{}, invalid("config.storage", fmt.Sprintf("%q names no storage: pass the storage object itself", storageObject))
 	}
 	if o.Storage == storageObject && o.Namespace == "" {
 		// A storage object is usually shared (a KV namespace, a server's store): with the
@@ -133,7 +151,7 @@ func stringField(v js.Value, key string, numeric bool) (string, error) {
 			return strconv.FormatFloat(f.Float(), 'f', -1, 64), nil
 		}
 	}
-	return "", fmt.Errorf("config.%s must be a string, got %s", key, f.Type())
+	return "", invalid("config."+key, "must be a string, got "+f.Type().String())
 }
 
 // scopesField reads scopes: nil when missing, null or blank.
@@ -151,13 +169,13 @@ func scopesField(f js.Value) ([]string, error) {
 		for i := 0; i < f.Length(); i++ {
 			e := f.Index(i)
 			if e.Type() != js.TypeString {
-				return nil, fmt.Errorf("config.scopes[%d] must be a string, got %s", i, e.Type())
+				return nil, invalid(fmt.Sprintf("config.scopes[%d]", i), "must be a string, got "+e.Type().String())
 			}
 			out = append(out, strings.Fields(e.String())...)
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("config.scopes must be a string or an array of strings, got %s", f.Type())
+	return nil, invalid("config.scopes", "must be a string or an array of strings, got "+f.Type().String())
 }
 
 // namespace returns the token document namespace in use.
@@ -172,8 +190,15 @@ func (o options) namespace() string {
 // same login has in a browser. kvstore hashes it into the record's key.
 func (o options) recordID() string { return webstorage.TokenKey(o.Config.ClientID, o.namespace()) }
 
+// pendingID names the login in progress in a storage object, where it is kept beside the
+// tokens: a server finishes it in another request, maybe on another instance.
+func (o options) pendingID() string {
+	return webstorage.FlowKey(o.Config.ClientID) + ":" + o.namespace()
+}
+
 // storageKey is the key of the token document: the Web Storage key, the storage object's key
-// ("session/" + base64url(SHA-256(recordID))), or "" for memory storage.
+// (kvstore.SessionKey of recordID, the key of the record tokenStorage opens), or "" for memory
+// storage.
 func (o options) storageKey() string {
 	switch o.Storage {
 	case storageMemory:
@@ -182,6 +207,18 @@ func (o options) storageKey() string {
 		return kvstore.SessionKey(o.recordID())
 	}
 	return webstorage.TokenKey(o.Config.ClientID, o.namespace())
+}
+
+// objectKeys are the three keys the client uses in a storage object, as kvstore names the
+// records tokenStorage and pendingLogin open: the token document, the login in progress and
+// the refresh lease. The JS client tells them to the storage once (StorageObject.bind in
+// js/index.d.ts), so a storage that keeps records apart (js/node-file-storage.js) never
+// computes a key. nil (JS null) for other storage.
+func (o options) objectKeys() any {
+	if o.Storage != storageObject {
+		return nil
+	}
+	return map[string]any{"tokens": o.storageKey(), "pending": kvstore.SessionKey(o.pendingID()), "lease": kvstore.LeaseKey(o.recordID())}
 }
 
 // tokenStorage opens the configured token storage: the Python-compatible v2 document in a
@@ -205,14 +242,13 @@ func (o options) tokenStorage(locks jsstorage.Locks) (tokens.Storage, error) {
 }
 
 // pendingLogin is where the login in progress waits for its code: in a storage object beside
-// the tokens (a server finishes it in another request, maybe another instance); otherwise in
-// sessionStorage (it survives the redirect and never leaves the tab), or in memory where there
-// is no sessionStorage (Node). It is single use and expires after pendingTTL everywhere.
+// the tokens (pendingID); otherwise in sessionStorage (it survives the redirect and never
+// leaves the tab), or in memory where there is no sessionStorage (Node). It is single use and
+// expires after auth.PendingTTL everywhere.
 func (o options) pendingLogin() auth.PendingLogin {
-	p := auth.PendingLogin{TTL: pendingTTL}
+	p := auth.PendingLogin{TTL: auth.PendingTTL}
 	if o.Storage == storageObject {
-		id := webstorage.FlowKey(o.Config.ClientID) + ":" + o.namespace()
-		p.Blob = kvstore.Session(jsstorage.KV{Obj: o.StorageObj}, id, pendingTTL)
+		p.Blob = kvstore.Session(jsstorage.KV{Obj: o.StorageObj}, o.pendingID(), auth.PendingTTL)
 		return p
 	}
 	if b, err := webstorage.Open(webstorage.Session, webstorage.FlowKey(o.Config.ClientID)); err == nil {

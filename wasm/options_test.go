@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -74,14 +75,16 @@ func TestParseOptionsErrors(t *testing.T) {
 		`{storage: "cookies"}`:  `config.storage must be "localStorage", "sessionStorage" or "memory"`,
 		`{scopes: 7}`:           "config.scopes must be a string or an array",
 		`{scopes: ["a", 1]}`:    "config.scopes[1] must be a string",
-		`{environment: "moon"}`: "unknown Globus environment",
-		`{httpTimeout: "soon"}`: "GLOBUS_SDK_HTTP_TIMEOUT",
-		`{namespace: true}`:     "config.namespace must be a string",
-		`{groupsUrl: ["x"]}`:    "config.groupsUrl must be a string",
+		`{environment: "moon"}`: "config.environment is not a known Globus environment",
+		// The problem is named by the key the user set, not by the CLI's variable.
+		`{httpTimeout: "soon"}`:                "config.httpTimeout must be a number of seconds",
+		`{authUrl: "http://auth.example.org"}`: "config.authUrl must be an https URL",
+		`{namespace: true}`:                    "config.namespace must be a string",
+		`{groupsUrl: ["x"]}`:                   "config.groupsUrl must be a string",
 	} {
 		_, err := parseOptions(obj(t, lit))
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: error %v, want %q", lit, err, want)
+		if err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, config.ErrInvalid) || strings.Contains(err.Error(), "GLOBUS_SDK_") {
+			t.Errorf("%s: error %v, want a config error saying %q", lit, err, want)
 		}
 	}
 }

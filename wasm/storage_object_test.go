@@ -44,6 +44,12 @@ func TestObjectStorageKeys(t *testing.T) {
 	if ttl := s.Get("opts").Get(flowKey).Get("expirationTtl").Int(); ttl != 600 {
 		t.Fatalf("the login in progress expires after %d s, want 600", ttl)
 	}
+	// The keys the JS client tells the storage (bind): the very records used above.
+	keys := c.Get("storageKeys")
+	if keys.Get("tokens").String() != c.Get("storageKey").String() || keys.Get("pending").String() != flowKey ||
+		keys.Get("lease").String() != kvstore.LeaseKey("globus-edge:cid:user-1") {
+		t.Fatalf("storageKeys = %s", jsonString(keys))
+	}
 	// Another namespace has no login in progress: users sharing a storage are separate.
 	other := newTestClient(t, `{clientId: "cid", namespace: "user-2", storage: globalThis.testStorage, `+unreachable+`}`)
 	if _, rej := call(t, other, "finishPasteCode", "code"); rej.Get("code").String() != "no_login_in_progress" {

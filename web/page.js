@@ -88,7 +88,10 @@ function setState(state) {
   $("status").textContent = states[state];
 }
 
-/** Says in words what went wrong and what to do; err.message keeps the technical details. */
+/**
+ * Says in words what went wrong and what to do; err.message keeps the technical details.
+ * err.code is always a kind (index.d.ts ErrorKind); Globus's own code is err.globusCode.
+ */
 function explain(err) {
   switch (err.code) {
     case "network_error":
@@ -101,8 +104,11 @@ function explain(err) {
       return "There is no login in progress in this tab (the answer was already used, or the login was started elsewhere). Nothing was stored. Please log in again.";
     case "invalid_grant":
       return "Globus refused the login code: it was already used, has expired, or was mistyped. Nothing was stored. Please log in again.";
-    case "access_denied":
-      return "The login was cancelled or consent was not given.";
+    case "authorize_error":
+      if (err.globusCode === "access_denied") return "The login was cancelled or consent was not given.";
+      return `Globus Auth did not complete the login${err.globusCode ? ` (${err.globusCode})` : ""}. Please log in again.`;
+    case "bad_callback":
+      return "The address this page was opened with is not a complete login answer from Globus (no code, no error). Nothing was stored. Please log in again.";
     case "storage_corrupt":
       return "The tokens stored in this browser cannot be read. They were left as they are; clear this site's data to log in again.";
     case "storage_error":
@@ -116,7 +122,7 @@ function explain(err) {
       return "The page's WebAssembly module could not be started.";
   }
   if (err.httpStatus >= 500) return `Globus had a problem (HTTP ${err.httpStatus}). Try again later.`;
-  if (err.httpStatus) return `Globus refused the request (HTTP ${err.httpStatus}${err.code ? ", " + err.code : ""}).`;
+  if (err.httpStatus) return `Globus refused the request (HTTP ${err.httpStatus}${err.globusCode ? ", " + err.globusCode : ""}).`;
   return "An unexpected error happened.";
 }
 
@@ -134,6 +140,7 @@ function showError(err, title = "Something went wrong") {
   const meta = [];
   if (err.httpStatus) meta.push(`HTTP status ${err.httpStatus}`);
   if (err.code) meta.push(`code ${err.code}`);
+  if (err.globusCode) meta.push(`Globus code ${err.globusCode}`);
   if (err.requestId) meta.push(`request id ${err.requestId}`);
   $("error-meta").textContent = meta.join(" · ");
   $("error-details").textContent = err.message || String(err);
@@ -298,6 +305,12 @@ $("logout").addEventListener("click", async () => {
 });
 
 function listen(client) {
+  // Every failed call's kind and Globus code, also where the page shows only words (a refused
+  // refresh token returns it to logged-out): for tests and CSS, body[data-error-code].
+  client.on("error", (err) => {
+    document.body.dataset.errorCode = err.code;
+    document.body.dataset.globusCode = err.globusCode;
+  });
   // login/logout also fire when another tab logs in or out (shared localStorage).
   client.on("login", () => { clearError(); loadGroups(client); });
   client.on("logout", () => { ++loadGeneration; if (document.body.dataset.state !== "logged-out") showLoggedOut(); });

@@ -24,6 +24,7 @@
 import "./wasm_exec.js"; // Go's own loader, from the toolchain that built app.wasm
 import mod from "./app.wasm";
 import { createInstancePool, defaults } from "./instance.js";
+import { errorAnswer, lastResort, refusals, requestId } from "./lastresort.mjs";
 
 /** The worker's limits: the pool's (js/instance.js defaults) and the request body's. */
 export const limits = Object.freeze({
@@ -39,43 +40,36 @@ export const limits = Object.freeze({
   retryAfterS: 5,
 });
 
-function requestId() {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+/** Logs what happened under request id id, with the path only (a query can hold a code). */
+function log(req, id, what) {
+  console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: ${what}`);
 }
 
 /**
- * An answer of the entry's own, in the service's error shape (worker/service ErrorBody and
- * its common headers), logged under a fresh request id with the path only (a query can hold a
- * code). extra: more headers.
+ * One of the entry's own refusals (lastresort.mjs: status and code as worker/service names
+ * them, its error body and headers), logged under a fresh request id. extra: more headers.
  */
-function answer(req, status, code, message, what, extra = {}) {
+function refuse(req, refusal, message, extra) {
   const id = requestId();
-  console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: ${what}`);
-  const body = { error: code, message, request_id: id };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: {
-      "Content-Type": "application/json; charset=utf-8",
-      "X-Request-Id": id,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-      "Strict-Transport-Security": "max-age=31536000",
-      ...extra,
-    },
-  });
+  log(req, id, `${refusal.status} ${refusal.code}: ${message}`);
+  return errorAnswer(refusal.status, refusal.code, message, id, extra);
 }
 
-/** The last-resort 500: something failed that the client can only retry. */
+/**
+ * The last-resort 500, generated from the service (lastresort.mjs): something failed that the
+ * client can only retry.
+ */
 function failed(req, what) {
-  return answer(req, 500, "internal_error", "the worker failed while answering; try again", what);
+  const id = requestId();
+  log(req, id, what);
+  return lastResort(id);
 }
 
-/** A refusal of the request's body: status and code, for answer(). */
+/** A refusal of the request's body: one of lastresort.mjs's refusals, and why. */
 class BodyRefused extends Error {
-  constructor(status, code, message) {
+  constructor(refusal, message) {
     super(message);
-    this.status = status;
-    this.code = code;
+    this.refusal = refusal;
   }
 }
 
@@ -85,7 +79,7 @@ class BodyRefused extends Error {
  */
 async function readBody(req, o) {
   if (req.body === null) return null;
-  const tooLarge = () => new BodyRefused(413, "body_too_large", `request bodies are limited to ${o.maxBodyBytes} bytes`);
+  const tooLarge = () => new BodyRefused(refusals.bodyTooLarge, `request bodies are limited to ${o.maxBodyBytes} bytes`);
   const declared = req.headers.get("Content-Length");
   if (declared !== null && Number(declared) > o.maxBodyBytes) throw tooLarge();
   const reader = req.body.getReader();
@@ -93,7 +87,7 @@ async function readBody(req, o) {
   let total = 0;
   let timer;
   const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new BodyRefused(408, "body_timeout", `the request body did not arrive within ${o.bodyTimeoutMs / 1000} s`)), o.bodyTimeoutMs);
+    timer = setTimeout(() => reject(new BodyRefused(refusals.bodyTimeout, `the request body did not arrive within ${o.bodyTimeoutMs / 1000} s`)), o.bodyTimeoutMs);
   });
   try {
     for (;;) {
@@ -140,7 +134,7 @@ export function createWorker(overrides = () => ({})) {
     try {
       body = await readBody(req, o);
     } catch (e) {
-      if (e instanceof BodyRefused) return answer(req, e.status, e.code, e.message, `${e.status} ${e.code}: ${e.message}`);
+      if (e instanceof BodyRefused) return refuse(req, e.refusal, e.message);
       return failed(req, `reading the request body: ${e}`);
     }
     let out;
@@ -150,7 +144,7 @@ export function createWorker(overrides = () => ({})) {
       out = await pool.use((ns) => ns.serve(req.method, req.url, JSON.stringify([...req.headers]), body, o.deadlineMs));
     } catch (e) {
       if (e?.code === "busy") {
-        return answer(req, 503, "busy", "the worker is busy: try again shortly", `503 busy: ${e.message}`, { "Retry-After": String(o.retryAfterS) });
+        return refuse(req, refusals.busy, `the worker is busy (${e.message}): try again shortly`, { "Retry-After": String(o.retryAfterS) });
       }
       if (e?.starting) return failed(req, `starting a Go instance: ${e}`);
       return failed(req, `${String(e)}; the instance was dropped`);

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,16 +12,12 @@ import (
 	"strings"
 
 	"github.com/globus-edge/globus-edge/internal/devserve"
+	"github.com/globus-edge/globus-edge/internal/sizebudget"
 	"github.com/globus-edge/globus-edge/internal/wasmnames"
 )
 
-func gzipSize(b []byte) int {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	w.Write(b)
-	w.Close()
-	return buf.Len()
-}
+// gzipSize is b's gzip -9 size, measured as the size budget measures it.
+func gzipSize(b []byte) int { return sizebudget.Measure(b).Gzip }
 
 // dirSizes sums raw and gzip -9 sizes of the named files in dir.
 func dirSizes(dir string, names ...string) (raw, gz int, err error) {
@@ -139,24 +133,21 @@ func (b *bench) sizes() error {
 	if err := b.noteBreakdown("Page wasm size by package", "./wasm"); err != nil {
 		return err
 	}
+	if err := b.noteFloor(); err != nil {
+		return err
+	}
 	return b.noteBreakdown("Worker wasm size by package", "./worker")
 }
+
+// importsProg is the page's floor: one call into each package the page needs (x/oauth2's PKCE,
+// net/http's Request and Response, encoding/json, AES-GCM, SHA-256, net/url, fmt, syscall/js)
+// and nothing of ours.
+const importsProg = "./internal/wasmnames/testdata/importsprog"
 
 // noteBreakdown records the largest packages of a js/wasm build of pkg (code bytes, raw), the
 // measured answer to "where does the size come from".
 func (b *bench) noteBreakdown(label, pkg string) error {
-	dir, err := os.MkdirTemp("", "bench-breakdown")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "x.wasm")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-w", "-o", out, pkg) // keeps the name section
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if o, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", pkg, err, o)
-	}
-	wasm, err := os.ReadFile(out)
+	wasm, err := namedBuild(pkg)
 	if err != nil {
 		return err
 	}
@@ -174,5 +165,74 @@ func (b *bench) noteBreakdown(label, pkg string) error {
 	}
 	b.note("%s: %d KiB of function code in %d packages; largest: %s (names as the Go linker mangles them).",
 		label, total/1024, len(pkgs), strings.Join(parts, ", "))
+	return nil
+}
+
+// noteFloor records what the page links beyond its imports alone (importsProg, built with the
+// page's flags): the part our code and what only it pulls in cost, by package.
+func (b *bench) noteFloor() error {
+	dir, err := os.MkdirTemp("", "bench-floor")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var shipped [2][]byte
+	for i, pkg := range []string{importsProg, "./wasm"} {
+		out := filepath.Join(dir, fmt.Sprint(i, ".wasm"))
+		if err := goBuildWasm(out, "-s -w", pkg); err != nil {
+			return err
+		}
+		if shipped[i], err = os.ReadFile(out); err != nil {
+			return err
+		}
+	}
+	floor, page := shipped[0], shipped[1]
+	namedFloor, err := namedBuild(importsProg)
+	if err != nil {
+		return err
+	}
+	namedPage, err := namedBuild("./wasm")
+	if err != nil {
+		return err
+	}
+	delta, err := wasmnames.Compare(namedFloor, namedPage)
+	if err != nil {
+		return err
+	}
+	code := 0
+	var parts []string
+	for _, p := range delta {
+		code += p.Bytes
+		if len(parts) < 12 && p.Bytes >= 8*1024 {
+			parts = append(parts, fmt.Sprintf("%s +%d KiB", p.Package, p.Bytes/1024))
+		}
+	}
+	b.note("Page wasm beyond its imports alone (%s: %d bytes raw, %d gzip -9): +%d bytes raw, +%d gzip -9, of which +%d KiB function code; largest: %s.",
+		strings.TrimPrefix(importsProg, "./"), len(floor), gzipSize(floor), len(page)-len(floor), gzipSize(page)-gzipSize(floor), code/1024, strings.Join(parts, ", "))
+	return nil
+}
+
+// namedBuild builds pkg for js/wasm like ./build.sh does but keeps the name section (-w
+// without -s), and returns the module.
+func namedBuild(pkg string) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "bench-breakdown")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "x.wasm")
+	if err := goBuildWasm(out, "-w", pkg); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(out)
+}
+
+// goBuildWasm runs go build -trimpath -ldflags=ldflags for js/wasm.
+func goBuildWasm(out, ldflags, pkg string) error {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags="+ldflags, "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if o, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, o)
+	}
 	return nil
 }

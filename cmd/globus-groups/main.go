@@ -147,12 +147,13 @@ func wrapStorage(err error, path string) error {
 	return err
 }
 
-// describe puts the failure's kind first (the word the page and the worker report, e.g.
-// "timeout" or "login_required"), so scripts can tell failures apart without parsing prose.
-// Errors the core does not classify (usage, no code entered) are shown as they are.
+// describe puts the failure's kind first, as the core describes it (app.Describe: the word
+// the page and the worker report, e.g. "timeout" or "login_required"), so scripts can tell
+// failures apart without parsing prose. Errors the core does not classify (usage, no code
+// entered) are shown as they are.
 func describe(err error) string {
-	if k := app.KindOf(err); k != app.KindInternal {
-		return string(k) + ": " + err.Error()
+	if f := app.Describe(err); f.Kind != app.KindInternal {
+		return string(f.Kind) + ": " + f.Message
 	}
 	return err.Error()
 }

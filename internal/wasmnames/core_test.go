@@ -71,3 +71,38 @@ func TestByPackage(t *testing.T) {
 		t.Fatalf("packages missing: %v", pkgs[:min(10, len(pkgs))])
 	}
 }
+
+// Sizes belong to the right names: Go's linker names only its own functions, so the name
+// section's indices start after the imports, and a breakdown that ignored them would give each
+// function a neighbour's size (the entry stub would look large and the allocator tiny).
+func TestFunctionSizesFollowIndices(t *testing.T) {
+	sizes, err := FunctionSizes(buildWasm(t, "./testdata/coreprog"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub, alloc := sizes["_rt0_wasm_js"], sizes["runtime.mallocgc"]
+	if stub == 0 || alloc < 10*stub {
+		t.Fatalf("_rt0_wasm_js (a few instructions) %d bytes, runtime.mallocgc %d bytes: sizes are attributed to the wrong functions", stub, alloc)
+	}
+}
+
+// Compare names what one build links beyond another: the core beyond a one-call http.Get
+// program includes the core's own packages, and a build compared with itself differs nowhere.
+func TestCompare(t *testing.T) {
+	core, client := buildWasm(t, "./testdata/coreprog"), buildWasm(t, "./testdata/clientprog")
+	same, err := Compare(core, core)
+	if err != nil || len(same) != 0 {
+		t.Fatalf("a build against itself: %v %v", same, err)
+	}
+	delta, err := Compare(client, core)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grew := map[string]int{}
+	for _, p := range delta {
+		grew[p.Package] = p.Bytes
+	}
+	if grew[Mangle("github.com/globus-edge/globus-edge/app")] <= 0 || grew[Mangle("github.com/globus-edge/globus-edge/tokens")] <= 0 {
+		t.Fatalf("the core's packages are not in what it links beyond the client program: %v", delta[:min(10, len(delta))])
+	}
+}

@@ -10,6 +10,21 @@ import (
 
 // Functions returns the names of the module's functions from its name section.
 func Functions(wasm []byte) ([]string, error) {
+	byIndex, err := functionNames(wasm)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(byIndex))
+	for _, n := range byIndex {
+		names = append(names, n)
+	}
+	return names, nil
+}
+
+// functionNames maps function indices to names. The index space counts imported functions
+// first, and Go's linker names only the functions it defines, so the first name's index is
+// the number of imports, not 0.
+func functionNames(wasm []byte) (map[uint64]string, error) {
 	if len(wasm) < 8 || !bytes.Equal(wasm[:4], []byte("\x00asm")) {
 		return nil, errors.New("wasmnames: not a WebAssembly module")
 	}
@@ -34,10 +49,10 @@ func Functions(wasm []byte) ([]string, error) {
 				continue
 			}
 			n := content.uleb()
-			names := make([]string, 0, n)
+			names := make(map[uint64]string, n)
 			for i := uint64(0); i < n && content.err == nil; i++ {
-				content.uleb() // function index
-				names = append(names, string(content.bytes(int(content.uleb()))))
+				idx := content.uleb()
+				names[idx] = string(content.bytes(int(content.uleb())))
 			}
 			return names, content.err
 		}

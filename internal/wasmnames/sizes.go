@@ -9,7 +9,7 @@ import (
 // FunctionSizes returns the byte size of each named function's body in the code section, so a
 // build can be broken down by package (see Package).
 func FunctionSizes(wasm []byte) (map[string]int, error) {
-	names, err := Functions(wasm)
+	names, err := functionNames(wasm)
 	if err != nil {
 		return nil, err
 	}
@@ -42,8 +42,8 @@ func FunctionSizes(wasm []byte) (map[string]int, error) {
 			for i, n := 0, int(sec.uleb()); i < n && sec.err == nil; i++ {
 				size := int(sec.uleb())
 				sec.bytes(size)
-				if idx := imported + i; idx < len(names) {
-					out[names[idx]] += size
+				if name, ok := names[uint64(imported+i)]; ok {
+					out[name] += size
 				}
 			}
 			return out, sec.err
@@ -99,6 +99,35 @@ func ByPackage(wasm []byte) ([]PackageSize, error) {
 	out := make([]PackageSize, 0, len(sum))
 	for p, s := range sum {
 		out = append(out, PackageSize{p, s})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Bytes > out[j].Bytes })
+	return out, nil
+}
+
+// Compare returns, per package, how many more bytes of code wasm has than base (negative
+// where it has fewer), largest growth first: what a program links beyond a smaller one (the
+// page beyond a program of its imports alone, say).
+func Compare(base, wasm []byte) ([]PackageSize, error) {
+	b, err := ByPackage(base)
+	if err != nil {
+		return nil, err
+	}
+	w, err := ByPackage(wasm)
+	if err != nil {
+		return nil, err
+	}
+	delta := map[string]int{}
+	for _, p := range w {
+		delta[p.Package] += p.Bytes
+	}
+	for _, p := range b {
+		delta[p.Package] -= p.Bytes
+	}
+	out := make([]PackageSize, 0, len(delta))
+	for p, d := range delta {
+		if d != 0 {
+			out = append(out, PackageSize{p, d})
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Bytes > out[j].Bytes })
 	return out, nil

@@ -21,7 +21,7 @@ const (
 // TestNodeFaultSuite runs @globus-edge/client in Node over the tutorial's token file
 // (node-file-storage.js, behind a storage whose put can throw), against the fake Globus: each
 // fault at the Groups call or at the refresh ends in a GlobusError whose code is the expected
-// app.Kind (or Globus's own code for its answers), and no good token is lost: the file still
+// app.Kind (and whose globusCode is Globus's own code for its answers), and no good token is lost: the file still
 // holds a refresh token Globus accepts and the next call works — unless Globus refused the
 // tokens, and then they are gone and the error is a LoginRequiredError. No token appears in
 // any error message or in the script's output. Every case runs twice: over the file's
@@ -45,8 +45,7 @@ type jsFault struct {
 	timeout float64                                                     // config.httpTimeout in seconds; 0: the default
 	failPut string                                                      // the storage's put throws: "all" or "document"
 	kind    app.Kind                                                    // "": the call succeeds
-	// code is the error's code when it is not kind: an answer from Globus keeps Globus's own
-	// code (index.d.ts, ErrorKind "globus_error").
+	// code is the error's globusCode: Globus's own code of its answer (index.d.ts).
 	code    string
 	status  int  // the error's httpStatus, when Globus answered
 	refused bool // Globus refused the tokens: they must be gone

@@ -39,6 +39,7 @@ type jsError struct {
 	Name                 string `json:"name"`
 	Message              string `json:"message"`
 	Code                 string `json:"code"`
+	GlobusCode           string `json:"globusCode"`
 	HTTPStatus           int    `json:"httpStatus"`
 	LoginRequired        bool   `json:"loginRequired"`
 	IsGlobusError        bool   `json:"isGlobusError"`
@@ -279,16 +280,16 @@ func runFault(r *faultRun, h faultHost, f jsFault, promises, rotate bool, ns str
 }
 
 // checkError: a GlobusError (a LoginRequiredError exactly when login is required) with f's
-// code and status and a message.
+// kind as its code, f's Globus code and status, and a message.
 func checkError(r *faultRun, a hostAnswer, f jsFault) {
 	e := a.Error
 	if a.OK || e == nil {
 		r.errorf("the call succeeded, want %s", f.kind)
 		return
 	}
-	code := f.code
-	if code == "" {
-		code = string(f.kind)
+	code := string(f.kind)
+	if f.code != "" && e.GlobusCode != f.code {
+		r.errorf("error %v: want globusCode %q, got %q", e, f.code, e.GlobusCode)
 	}
 	lr := f.kind == app.KindLoginRequired
 	wantName := map[bool]string{true: "LoginRequiredError", false: "GlobusError"}[lr]

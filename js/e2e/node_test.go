@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/tutorialuser"
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -120,4 +122,47 @@ func TestNodeChecks(t *testing.T) {
 	}
 	assertChecks(t, "node", out, 13)
 	assertNoTokens(t, fake, "Node's output", string(out)+stderr.String())
+}
+
+// TestNodeFileStorage: a client whose client id is not the tutorial's, over
+// createFileStorage(path) given nothing but the path, keeps its token document in path itself
+// (the keys come from Go when the client is made, StorageObject.bind; the file storage computes
+// none), and the same storage refuses a second client with another client id, naming both.
+func TestNodeFileStorage(t *testing.T) {
+	fake := globustest.NewT(t, globustest.Options{})
+	const clientID = "node-file-client"
+	fake.RegisterClient(globustest.Client{ID: clientID, RedirectURIs: []string{fake.AuthCodePageURL()}})
+	app := newApp(t, "js/e2e/testdata/file-storage.mjs", "js/e2e/testdata/fault-ops.mjs")
+	tokenFile := filepath.Join(t.TempDir(), "tokens.json")
+	cmd := exec.Command("node", "file-storage.mjs")
+	cmd.Dir = app
+	cmd.Env = nodeEnv(t, "CLIENT_ID="+clientID, "AUTH_URL="+fake.AuthURL(), "GROUPS_URL="+fake.GroupsURL(), "TOKEN_FILE="+tokenFile)
+	var stderr logBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("file-storage.mjs: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		CSV, StorageKey string
+		Refused         *struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(out, &got); err != nil || !strings.HasPrefix(got.CSV, "ID,Name,Roles\n") {
+		t.Fatalf("output %s (%v)", out, err)
+	}
+	doc := readTokenFile(t, tokenFile)
+	if doc.Data[tokens.DefaultNamespace]["groups.api.globus.org"].RefreshToken == "" {
+		t.Fatal("the token file holds no Groups refresh token")
+	}
+	if side, err := os.ReadFile(tokenFile + ".pending.json"); err == nil && strings.Contains(string(side), "groups.api.globus.org") {
+		t.Errorf("the token document went to the sidecar: %s", side)
+	}
+	if want := kvstore.SessionKey("globus-edge:" + clientID + ":DEFAULT"); got.StorageKey != want {
+		t.Errorf("storageKey %q, want %q", got.StorageKey, want)
+	}
+	if r := got.Refused; r == nil || r.Code != "invalid_config" || !strings.Contains(r.Message, `clientId "`+clientID+`"`) ||
+		!strings.Contains(r.Message, `clientId "someone-else"`) {
+		t.Errorf("a second client on the same file: refused %+v, want invalid_config naming both client ids", r)
+	}
+	assertNoTokens(t, fake, "the script's output", string(out)+stderr.String())
 }

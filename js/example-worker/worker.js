@@ -34,17 +34,6 @@ async function namespaceOf(sid) {
   return [...sum].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** An HTTP status for a GlobusError's code (an app.Kind). */
-function statusOf(err) {
-  if (err.loginRequired) return 401;
-  switch (err.code) {
-    case "state_mismatch": case "no_login_in_progress": case "invalid_grant": case "access_denied": return 400;
-    case "timeout": return 504;
-    case "network_error": case "globus_error": return 502;
-    default: return err.httpStatus >= 400 && err.httpStatus < 500 ? 502 : 500;
-  }
-}
-
 const json = (body, status = 200) => Response.json(body, { status });
 
 export default {
@@ -70,7 +59,7 @@ export default {
         return new Response(null, { status: 302, headers });
       }
       if (url.pathname === "/callback" && request.method === "GET") {
-        if (!(await client.handleRedirect(request.url))) return json({ error: "bad_callback", message: "no code or error" }, 400);
+        if (!(await client.handleRedirect(request.url))) return json({ error: "bad_callback", message: "the callback carries neither a code nor an error" }, 400);
         return new Response(null, { status: 302, headers: { Location: "/groups" } });
       }
       if (url.pathname === "/groups" && request.method === "GET") {
@@ -87,8 +76,9 @@ export default {
       return json({ error: "not_found" }, 404);
     } catch (err) {
       if (!(err instanceof GlobusError)) throw err;
+      // The Go worker's answer: the kind, the status it deserves, Globus's own code apart.
       // GlobusError messages never contain tokens, codes or verifiers.
-      return json({ error: err.code, message: err.message, request_id: err.requestId }, statusOf(err));
+      return json({ error: err.code, message: err.message, request_id: err.requestId, globus_code: err.globusCode || undefined }, err.serverStatus);
     } finally {
       client.close();
     }

@@ -1,6 +1,5 @@
-// Package configkeys is the one list of the browser client's configuration keys: the
-// JavaScript config object of @globus-edge/browser and the page's config.json use the same
-// names. wasm/options.go reads them, web/webconfig writes config.json with them, web/page.js
+// Package configkeys is the one list of the JS client's configuration keys: the JavaScript
+// config object of @globus-edge/client and the page's config.json use the same names. wasm/options.go reads them, web/webconfig writes config.json with them, web/page.js
 // passes config.json through untouched, and a test checks js/index.d.ts against the list.
 package configkeys
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,7 +164,7 @@ func (p *page) expectLoginRefused(code, words string) {
 	p.t.Helper()
 	p.waitUntil(`!document.getElementById("error").hidden`)
 	p.waitState("logged-out")
-	if got := p.text("#error-meta"); !strings.Contains(got, "code "+code) {
+	if got := p.text("#error-meta"); !slices.Contains(strings.Split(got, " · "), "code "+code) {
 		p.t.Errorf("error meta %q, want code %s", got, code)
 	}
 	if got := p.text("#error-message"); !strings.Contains(got, words) {
@@ -226,14 +227,18 @@ func TestReplayedCode(t *testing.T) {
 	}
 }
 
-// TestAccessDenied: the user declines at Globus; the page says so and stores nothing.
+// TestAccessDenied: the user declines at Globus; the page says so and stores nothing. The
+// error's code is the kind (authorize_error); Globus's OAuth error is its Globus code.
 func TestAccessDenied(t *testing.T) {
 	fake := globustest.NewT(t, globustest.Options{})
 	p := openPage(t, pageSite(t, fake, nil))
 	fake.SetDenyNextAuthorize("access_denied")
 	p.waitState("logged-out")
 	p.click("#login-redirect")
-	p.expectLoginRefused("access_denied", "cancelled")
+	p.expectLoginRefused("authorize_error", "cancelled")
+	if got := p.text("#error-meta"); !strings.Contains(got, "Globus code access_denied") {
+		t.Errorf("error meta %q, want Globus code access_denied", got)
+	}
 }
 
 // TestGroupNamesAreText: a group name holding markup is shown as text (no element created,

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/globus-edge/globus-edge/internal/csp"
 )
 
 // Placeholders in the index.html template, each present exactly once.
@@ -42,7 +42,7 @@ func (o output) page(tmpl string, a assets) (string, error) {
 		connectSrcPlaceholder, o.connectSrc,
 		wasmPlaceholder, a.wasmName,
 		cssPlaceholder, a.css,
-		styleHashPlaceholder, styleHash(a.css),
+		styleHashPlaceholder, csp.Hash(a.css),
 	}
 	for i := 0; i < len(pairs); i += 2 {
 		if strings.Count(tmpl, pairs[i]) != 1 {
@@ -51,10 +51,4 @@ func (o output) page(tmpl string, a assets) (string, error) {
 	}
 	// One pass: text put in (the CSS) is never scanned for placeholders again.
 	return strings.NewReplacer(pairs...).Replace(tmpl), nil
-}
-
-// styleHash is the CSP source that allows an inline <style> whose content is exactly css.
-func styleHash(css string) string {
-	sum := sha256.Sum256([]byte(css))
-	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }

@@ -5,6 +5,7 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -47,6 +48,9 @@ func instance(t *testing.T, c *client) (id string, served, memory int) {
 	return id, served, memory
 }
 
+// requestIDRE is the service's request id: 8 random bytes in hex.
+var requestIDRE = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
 // TestPoolReusesAndRecovers: sequential requests share one Go instance; a crash mid-request is
 // answered with the service's JSON 500 and the next request gets a healthy instance; an
 // instance that leaves a goroutine running after its answer is not reused.
@@ -64,13 +68,24 @@ func TestPoolReusesAndRecovers(t *testing.T) {
 	r := c.get("/__test/panic")
 	var e service.ErrorBody
 	if err := json.Unmarshal([]byte(r.body), &e); err != nil || r.StatusCode != 500 || e.Error != service.CodeInternal ||
-		e.RequestID == "" || r.Header.Get("X-Request-Id") != e.RequestID || r.Header.Get("Cache-Control") != "no-store" {
+		!requestIDRE.MatchString(e.RequestID) || r.Header.Get("X-Request-Id") != e.RequestID {
 		t.Fatalf("a crash answered %d %q (%v) X-Request-Id %q; want a JSON 500 internal_error with its request id", r.StatusCode, r.body, err, r.Header.Get("X-Request-Id"))
 	}
 	p.w.waitLog(t, e.RequestID)
 	after, served, _ := instance(t, c)
 	if after == first || served != 1 {
 		t.Fatalf("after the crash: instance %s served %d; want a fresh one", after, served)
+	}
+	// The entry's answer (worker/lastresort.mjs, generated from worker/service) carries the
+	// service's own headers: those of a Go answer, Referrer-Policy included.
+	g := c.get("/no-such-route")
+	if !requestIDRE.MatchString(g.Header.Get("X-Request-Id")) {
+		t.Errorf("the service's request id %q", g.Header.Get("X-Request-Id"))
+	}
+	for _, h := range []string{"Content-Type", "Cache-Control", "X-Content-Type-Options", "Referrer-Policy", "Strict-Transport-Security"} {
+		if got, want := r.Header.Get(h), g.Header.Get(h); got != want || want == "" {
+			t.Errorf("the crash's %s is %q, the service's %q", h, got, want)
+		}
 	}
 
 	if r := c.get("/__test/leak"); r.StatusCode != 200 {

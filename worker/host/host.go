@@ -28,6 +28,7 @@ import (
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
 
+	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/wasm/jsfetch"
 	"github.com/globus-edge/globus-edge/wasm/jsstorage"
@@ -74,7 +75,7 @@ func handler() http.Handler {
 func openKV(binding string) (jsstorage.KV, error) {
 	v := cloudflare.GetBinding(binding)
 	if err := jsstorage.Check(v); err != nil {
-		return jsstorage.KV{}, &service.ConfigError{Missing: []string{fmt.Sprintf("KV namespace binding %s (wrangler.toml [[kv_namespaces]])", binding)}}
+		return jsstorage.KV{}, &config.Error{Missing: []string{fmt.Sprintf("KV namespace binding %s (wrangler.toml [[kv_namespaces]])", binding)}}
 	}
 	return jsstorage.KV{Obj: v}, nil
 }

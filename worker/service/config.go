@@ -1,7 +1,6 @@
 package service
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -36,9 +35,6 @@ const DefaultSessionMaxAge = 7 * 24 * time.Hour
 // maxSessionMaxAge is the longest SessionMaxAge: browsers keep a cookie at most 400 days.
 const maxSessionMaxAge = 400 * 24 * time.Hour
 
-// FlowTTL is how long a login may take between /login and /callback.
-const FlowTTL = 10 * time.Minute
-
 // CallbackPath is the route Globus Auth redirects back to.
 const CallbackPath = "/callback"
 
@@ -63,34 +59,16 @@ type Config struct {
 	SessionMaxAge time.Duration
 }
 
-// ConfigError is a missing or malformed setting. Its message names the settings, never their
-// values.
-type ConfigError struct {
-	// Missing lists the names of required settings that are unset.
-	Missing []string
-	// Problems describes settings that are set but malformed.
-	Problems []string
-}
-
-func (e *ConfigError) Error() string {
-	var parts []string
-	if len(e.Missing) > 0 {
-		parts = append(parts, "missing "+strings.Join(e.Missing, ", "))
-	}
-	parts = append(parts, e.Problems...)
-	return "configuration: " + strings.Join(parts, "; ")
-}
-
 // ConfigFromEnv reads the backend's configuration from getenv (worker vars and secrets):
 // config.FromEnv's names, TOKEN_ENCRYPTION_KEY (required), GLOBUS_CLIENT_SECRET (optional).
 // GLOBUS_CLIENT_ID is required here: the tutorial's client cannot redirect to a backend. All
-// problems are reported at once in a *ConfigError.
+// problems are reported at once in a *config.Error.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	ce := &ConfigError{}
+	ce := &config.Error{}
 	var c Config
 	g, err := config.FromEnv(getenv)
 	if err != nil {
-		ce.Problems = append(ce.Problems, strings.TrimPrefix(err.Error(), "config: "))
+		ce.Merge(err)
 		g.RedirectURI = getenv(config.EnvRedirectURI) // still checked below
 	}
 	c.Globus = g
@@ -100,48 +78,47 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if spec := getenv(EnvEncryptionKey); spec == "" {
 		ce.Missing = append(ce.Missing, EnvEncryptionKey+" (secret)")
 	} else if c.Keys, err = tokens.ParseKeyring(spec); err != nil {
-		ce.Problems = append(ce.Problems, EnvEncryptionKey+": "+strings.TrimPrefix(err.Error(), "tokens: "))
+		ce.Add(EnvEncryptionKey, "is malformed: "+strings.TrimPrefix(err.Error(), "tokens: "))
 	}
 	c.ClientSecret = getenv(EnvClientSecret)
 	if v := strings.TrimSpace(getenv(EnvSessionMaxAge)); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < int64(kvstore.MinTTL/time.Second) || n > int64(maxSessionMaxAge/time.Second) {
-			ce.Problems = append(ce.Problems, EnvSessionMaxAge+" must be a whole number of seconds from 60 to 34560000 (400 days)")
+			ce.Add(EnvSessionMaxAge, "must be a whole number of seconds from 60 to 34560000 (400 days)")
 		} else {
 			c.SessionMaxAge = time.Duration(n) * time.Second
 		}
 	}
-	if err := c.checkRedirect(); err != nil {
-		ce.Problems = append(ce.Problems, err.Error())
-	}
-	if len(ce.Missing) > 0 || len(ce.Problems) > 0 {
-		return Config{}, ce
+	c.checkRedirect(ce)
+	if err := ce.Err(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }
 
 // checkRedirect requires a configured redirect URI to be an absolute http(s) URL ending in
-// CallbackPath, and fills Origin from it.
-func (c *Config) checkRedirect() error {
+// CallbackPath, and fills Origin from it; a problem is added to ce.
+func (c *Config) checkRedirect(ce *config.Error) {
 	ru := c.Globus.RedirectURI
 	if ru == "" {
-		return nil
+		return
 	}
 	u, err := url.Parse(ru)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != CallbackPath || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%s must be this service's origin followed by %s (e.g. https://groups.example.org%s)", config.EnvRedirectURI, CallbackPath, CallbackPath)
+		ce.Add(config.EnvRedirectURI, fmt.Sprintf("must be this service's origin followed by %s (e.g. https://groups.example.org%s)", CallbackPath, CallbackPath))
+		return
 	}
 	origin := u.Scheme + "://" + u.Host
 	if c.Origin != "" && c.Origin != origin {
-		return fmt.Errorf("%s is not on the configured origin", config.EnvRedirectURI)
+		ce.Add(config.EnvRedirectURI, "is not on the configured origin")
+		return
 	}
 	c.Origin = origin
-	return nil
 }
 
 // validate checks a Config given to New directly.
 func (c *Config) validate() error {
-	ce := &ConfigError{}
+	ce := &config.Error{}
 	if c.Globus.ClientID == "" {
 		ce.Missing = append(ce.Missing, config.EnvClientID)
 	}
@@ -154,28 +131,14 @@ func (c *Config) validate() error {
 	if c.SessionTTL == 0 {
 		c.SessionTTL = DefaultSessionTTL
 	} else if c.SessionTTL < kvstore.MinTTL {
-		ce.Problems = append(ce.Problems, "the session lifetime must be at least 60 s (a KV minimum)")
+		ce.Add("the session lifetime", "must be at least 60 s (a KV minimum)")
 	}
 	if c.SessionMaxAge == 0 {
 		c.SessionMaxAge = DefaultSessionMaxAge
 	} else if c.SessionMaxAge < kvstore.MinTTL || c.SessionMaxAge > maxSessionMaxAge {
-		ce.Problems = append(ce.Problems, "the session maximum age must be from 60 s to 400 days")
+		ce.Add("the session maximum age", "must be from 60 s to 400 days")
 	}
 	c.Origin = strings.TrimRight(c.Origin, "/")
-	if err := c.checkRedirect(); err != nil {
-		ce.Problems = append(ce.Problems, err.Error())
-	}
-	if len(ce.Missing) > 0 || len(ce.Problems) > 0 {
-		return ce
-	}
-	return nil
-}
-
-// Is makes a ConfigError match config.ErrInvalid, the mark app.KindOf looks for.
-func (e *ConfigError) Is(target error) bool { return target == config.ErrInvalid }
-
-// IsConfigError reports whether err is a configuration problem.
-func IsConfigError(err error) bool {
-	var ce *ConfigError
-	return errors.As(err, &ce)
+	c.checkRedirect(ce)
+	return ce.Err()
 }

@@ -10,13 +10,14 @@ import (
 	"github.com/globus-edge/globus-edge/groups"
 )
 
-// groups is GET /groups[?format=csv|json]: the session's groups as the raw Groups objects
-// (JSON) or the tutorial's CSV. app.MyGroups renews tokens as needed and writes them back to
-// KV before it uses them; Globus refusing the refresh token ends the session (401).
+// groups is GET /groups[?format=json|csv|rows]: the session's groups as the raw Groups
+// objects (JSON), the tutorial's CSV, or the table's rows (groups.Rows: id, name and roles, as
+// the page shows them). app.MyGroups renews tokens as needed and writes them back to KV before
+// it uses them; Globus refusing the refresh token ends the session (401).
 func (x *reply) groups() {
-	asCSV, ok := x.wantCSV()
+	format, ok := x.format()
 	if !ok {
-		x.fail(http.StatusBadRequest, CodeBadRequest, "format must be json or csv", nil)
+		x.fail(http.StatusBadRequest, CodeBadRequest, "format must be json, csv or rows", nil)
 		return
 	}
 	store := x.session()
@@ -29,16 +30,19 @@ func (x *reply) groups() {
 		return
 	}
 	x.w.Header().Set("Vary", "Accept")
-	if asCSV {
+	var v any = gs // each group as received (groups.Group keeps its raw object)
+	switch {
+	case format == "csv":
 		x.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		x.w.Header().Set("Content-Disposition", `attachment; filename="my-groups.csv"`)
 		x.w.Write([]byte(groups.CSV(gs)))
 		return
+	case format == "rows":
+		v = groups.Rows(gs)
+	case gs == nil:
+		v = []groups.Group{}
 	}
-	if gs == nil {
-		gs = []groups.Group{}
-	}
-	b, err := json.Marshal(gs) // each group as received (groups.Group keeps its raw object)
+	b, err := json.Marshal(v)
 	if err != nil {
 		x.failErr("encoding your groups", err)
 		return
@@ -47,17 +51,15 @@ func (x *reply) groups() {
 	x.w.Write(b)
 }
 
-// wantCSV decides the format: ?format= wins; otherwise CSV when Accept names text/csv and
-// does not prefer application/json. ok is false for an unknown ?format.
-func (x *reply) wantCSV() (csv, ok bool) {
-	switch x.r.URL.Query().Get("format") {
-	case "csv":
-		return true, true
-	case "json":
-		return false, true
+// format decides the answer's format: ?format= wins; otherwise CSV when Accept names text/csv
+// and does not prefer application/json, else JSON. ok is false for an unknown ?format.
+func (x *reply) format() (format string, ok bool) {
+	switch f := x.r.URL.Query().Get("format"); f {
+	case "csv", "json", "rows":
+		return f, true
 	case "":
 	default:
-		return false, false
+		return "", false
 	}
 	csvQ, jsonQ := -1.0, -1.0
 	// Values may be split over several header lines (the worker runtime splits on commas).
@@ -79,5 +81,8 @@ func (x *reply) wantCSV() (csv, ok bool) {
 			jsonQ = max(jsonQ, q)
 		}
 	}
-	return csvQ > 0 && csvQ > jsonQ, true
+	if csvQ > 0 && csvQ > jsonQ {
+		return "csv", true
+	}
+	return "json", true
 }

@@ -104,6 +104,12 @@ func TestGroupsJSONAndCSV(t *testing.T) {
 			t.Errorf("%s: Content-Type %q, want JSON", name, r.Header.Get("Content-Type"))
 		}
 	}
+	// The page's table: the rows Go computes (groups.Rows), not a second roles rule in JS.
+	r = b.get("/groups?format=rows")
+	wantRows, _ := json.Marshal(groups.Rows(gs))
+	if r.StatusCode != 200 || r.body != string(wantRows) || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("?format=rows: %d %s\n got %s\nwant %s", r.StatusCode, r.Header.Get("Content-Type"), r.body, wantRows)
+	}
 	errorBody(t, b.get("/groups?format=xml"), 400, service.CodeBadRequest)
 	h.checkNoSecrets()
 }

@@ -21,13 +21,15 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/app"
+	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/transport"
 )
 
-// Handler serves the backend's routes. It keeps no state between requests beyond what is in
-// KV, so one Handler per request (as in the worker) behaves like one for all of them.
+// Handler serves the backend's routes. It is built once per Go instance (the worker builds it
+// from env at start) and serves every request of that instance; it keeps no state between
+// requests beyond what is in KV, so requests of different users share nothing through it.
 type Handler struct {
 	cfg  Config
 	doer transport.Doer
@@ -46,13 +48,13 @@ func (h *Handler) now() time.Time {
 }
 
 // New returns a Handler. d sends requests to Globus (retries and timeouts are added here);
-// kv keeps sessions. A bad cfg is a *ConfigError.
+// kv keeps sessions. A bad cfg is a *config.Error.
 func New(cfg Config, d transport.Doer, kv kvstore.KV) (*Handler, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	if d == nil || kv == nil {
-		return nil, &ConfigError{Missing: []string{"a Doer and a KV store (KV binding TOKENS)"}}
+		return nil, &config.Error{Missing: []string{"a Doer and a KV store (KV binding TOKENS)"}}
 	}
 	return &Handler{cfg: cfg, doer: d, kv: kv}, nil
 }
@@ -67,9 +69,11 @@ func NewFromEnv(getenv func(string) string, d transport.Doer, kv kvstore.KV) (*H
 }
 
 // Unavailable returns a handler for a backend that cannot start (err: usually a
-// *ConfigError): /healthz still answers "ok" (the code runs), every other route answers 500
-// with err's message, which must name settings, not their values.
+// *config.Error): /healthz still answers "ok" (the code runs), every other route answers as
+// app.Describe says (invalid_config, 500) with err's message, which must name settings, not
+// their values.
 func Unavailable(err error) http.Handler {
+	f := app.Describe(err)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		x := &reply{h: &Handler{}, w: w, r: r, id: newRequestID()}
 		x.setCommonHeaders()
@@ -77,7 +81,7 @@ func Unavailable(err error) http.Handler {
 			x.healthz()
 			return
 		}
-		x.fail(http.StatusInternalServerError, CodeConfiguration, "the service is misconfigured: "+err.Error(), nil)
+		x.failAs(f, "the service is misconfigured: "+f.Message, nil)
 	})
 }
 

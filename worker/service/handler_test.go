@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/transport"
 	"github.com/globus-edge/globus-edge/worker/service"
@@ -85,8 +86,8 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 
 	_, err = service.ConfigFromEnv(env(map[string]string{}))
-	var ce *service.ConfigError
-	if !errors.As(err, &ce) {
+	var ce *config.Error
+	if !errors.As(err, &ce) || !errors.Is(err, config.ErrInvalid) {
 		t.Fatalf("empty env: %v", err)
 	}
 	for _, name := range []string{"GLOBUS_CLIENT_ID", "TOKEN_ENCRYPTION_KEY"} {
@@ -166,7 +167,7 @@ func TestPage(t *testing.T) {
 	if !strings.Contains(csp, "script-src 'sha256-") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "connect-src 'self'") {
 		t.Errorf("CSP %q", csp)
 	}
-	for _, want := range []string{`href="/login"`, `id="logout"`, `fetch("/groups"`, `fetch("/logout", { method: "POST" })`, "textContent"} {
+	for _, want := range []string{`href="/login"`, `id="logout"`, `fetch("/groups?format=rows"`, `fetch("/logout", { method: "POST" })`, "textContent"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("page lacks %s", want)
 		}

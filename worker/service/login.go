@@ -29,21 +29,18 @@ func (x *reply) login() {
 	x.redirect(f.AuthorizeURL)
 }
 
-// callback is GET /callback?code&state (or ?error=...&state). The state must be the one of the
-// login in this browser's state cookie: a forged or stale callback is refused and leaves that
-// login in place, before any KV operation. A matching one uses the login up, whatever the
-// outcome; then the code is exchanged, a new session is stored and its cookie set, and a
-// session this browser held before is logged out (revoked and deleted, not left orphaned).
+// callback is GET /callback?code&state (or ?error=...&state), read by the core's one parser
+// (auth.Redirect). The state must be the one of the login in this browser's state cookie: a
+// forged or stale callback is refused and leaves that login in place, before any KV operation.
+// A matching one uses the login up, whatever the outcome; then the code is exchanged, a new
+// session is stored and its cookie set, and a session this browser held before is logged out
+// (revoked and deleted, not left orphaned).
 func (x *reply) callback() {
 	ctx := x.r.Context()
 	q := x.r.URL.Query()
-	f, err := x.pendingLogin().TakeMatching(ctx, q.Get("state"))
+	f, err := x.pendingLogin().TakeMatching(ctx, auth.ParseRedirect(q).State)
 	if err != nil {
 		x.failErr("finishing the login", err)
-		return
-	}
-	if q.Get("error") == "" && q.Get("code") == "" {
-		x.fail(http.StatusBadRequest, CodeBadCallback, "the callback carries neither a code nor an error", nil)
 		return
 	}
 	sid := newSessionID()
@@ -61,11 +58,11 @@ func (x *reply) callback() {
 }
 
 // pendingLogin is the login in progress in this browser's state cookie, sealed with the
-// token keys and bound to the cookie's name, valid for FlowTTL.
+// token keys and bound to the cookie's name, valid for auth.PendingTTL.
 func (x *reply) pendingLogin() auth.PendingLogin {
 	return auth.PendingLogin{
 		Blob: tokens.SealedBlob{Blob: stateCookie{x}, Keys: x.h.cfg.Keys, AdditionalData: []byte(StateCookie)},
-		TTL:  FlowTTL,
+		TTL:  auth.PendingTTL,
 	}
 }
 
@@ -81,7 +78,7 @@ func (c stateCookie) Load(context.Context) ([]byte, bool, error) {
 
 // Save implements tokens.Blob.
 func (c stateCookie) Save(_ context.Context, b []byte) error {
-	c.x.setCookie(StateCookie, string(b), FlowTTL)
+	c.x.setCookie(StateCookie, string(b), auth.PendingTTL)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/kvstore"
@@ -42,7 +43,7 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if r.StatusCode != http.StatusFound {
 		t.Fatalf("GET /login = %d %s", r.StatusCode, r.body)
 	}
-	sealed := checkCookie(t, r, service.StateCookie, service.FlowTTL).Value
+	sealed := checkCookie(t, r, service.StateCookie, auth.PendingTTL).Value
 	loc, err := url.Parse(r.Header.Get("Location"))
 	if err != nil || !strings.HasPrefix(loc.String(), h.fake.AuthURL()+"/v2/oauth2/authorize?") {
 		t.Fatalf("Location %q is not the fake's authorize URL", r.Header.Get("Location"))
@@ -81,8 +82,8 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if err := json.Unmarshal(pt, &rec); err != nil || rec.Flow.State != state || rec.Flow.ReturnTo != "/after/login?x=1" {
 		t.Fatalf("login record %s: %v", pt, err)
 	}
-	if left := time.Until(time.Unix(rec.Expires, 0)); left <= 9*time.Minute || left > service.FlowTTL {
-		t.Errorf("the login in progress expires in %v, want %v", left, service.FlowTTL)
+	if left := time.Until(time.Unix(rec.Expires, 0)); left <= 9*time.Minute || left > auth.PendingTTL {
+		t.Errorf("the login in progress expires in %v, want %v", left, auth.PendingTTL)
 	}
 	if globustest.S256Challenge(rec.Flow.Verifier) != q.Get("code_challenge") {
 		t.Error("code_challenge is not S256 of the stored verifier")
@@ -284,7 +285,18 @@ func TestCallbackAccessDenied(t *testing.T) {
 	if cb.Query().Get("error") != "access_denied" {
 		t.Fatalf("fake did not deny: %s", cb)
 	}
-	errorBody(t, b.callback(cb), 400, "access_denied")
+	// The kind is the error; Globus's OAuth error travels apart (README, the worker's errors).
+	if e := errorBody(t, b.callback(cb), 400, "authorize_error"); e.GlobusCode != "access_denied" || e.GlobusStatus != 0 {
+		t.Errorf("globus_code %q globus_status %d, want access_denied and none", e.GlobusCode, e.GlobusStatus)
+	}
+	// Anything in ?error= that is not an OAuth error code is not passed on as one.
+	b2 := h.browser()
+	q := b2.startLogin("/login").Query()
+	q.Del("code")
+	q.Set("error", "<script>")
+	if e := errorBody(t, b2.get("/callback?"+q.Encode()), 400, "authorize_error"); e.GlobusCode != "" {
+		t.Errorf("globus_code %q, want none for a value that is no OAuth error code", e.GlobusCode)
+	}
 	if b.cookie(service.SessionCookie) != nil {
 		t.Error("session cookie after a denied login")
 	}

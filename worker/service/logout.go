@@ -37,8 +37,10 @@ func (x *reply) logout() {
 		// user can log out again; dropping it would orphan tokens no one can revoke.
 		x.failErr("logging out", err)
 	case err != nil:
+		// Storage is cleared; the revocation failed as the core describes it (a timeout is
+		// 504 timeout, a Globus error 502 globus_error).
 		x.clearSession()
-		x.fail(http.StatusBadGateway, CodeGlobusError, "logged out here, but Globus did not confirm revoking the tokens (they stay valid until they expire)", err)
+		x.failAs(app.Describe(err), "logged out here, but Globus did not confirm revoking the tokens (they stay valid until they expire)", err)
 	default:
 		x.clearSession()
 		x.w.WriteHeader(http.StatusNoContent)

@@ -1,11 +1,11 @@
 package service
 
 import (
-	"crypto/sha256"
 	_ "embed"
-	"encoding/base64"
 	"net/http"
 	"strings"
+
+	"github.com/globus-edge/globus-edge/internal/csp"
 )
 
 // The page's files. The style and script are inlined in the HTML and allowed by their hashes
@@ -23,13 +23,8 @@ var (
 )
 
 // pageCSP allows exactly the inline style and script above, and fetches to this origin.
-var pageCSP = "default-src 'none'; script-src '" + cspHash(pageScript) + "'; style-src '" + cspHash(pageStyle) +
-	"'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-
-func cspHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
-}
+var pageCSP = "default-src 'none'; script-src " + csp.Hash(pageScript) + "; style-src " + csp.Hash(pageStyle) +
+	"; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // page is GET /: the single page of the service. It holds no data; its script asks /groups.
 func (x *reply) page() {

@@ -18,6 +18,19 @@ const (
 	CodeBusy = "busy"
 )
 
+// entryRefusals are the answers worker/entry.mjs gives itself, before any Go instance is
+// taken, by the name the entry uses: their statuses and codes, handed to it in the generated
+// worker/lastresort.mjs.
+var entryRefusals = []struct {
+	name   string
+	status int
+	code   string
+}{
+	{"bodyTooLarge", http.StatusRequestEntityTooLarge, CodeBodyTooLarge},
+	{"bodyTimeout", http.StatusRequestTimeout, CodeBodyTimeout},
+	{"busy", http.StatusServiceUnavailable, CodeBusy},
+}
+
 // BadURL answers a request whose URL net/url cannot parse (the worker runtime's parser
 // accepts more, e.g. "/%zz"): 400 bad_request with the usual headers and error body. r carries
 // the method and the URL's path only (the log line names it); its query may hold a code.

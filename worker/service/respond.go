@@ -4,39 +4,46 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/globus-edge/globus-edge/app"
-	"github.com/globus-edge/globus-edge/auth"
 )
+
+//go:generate go test -run TestLastResortModule -update .
 
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {
-	// Error is a stable machine-readable code, e.g. "login_required".
+	// Error is a stable machine-readable code: the failure's app.Kind (e.g. "login_required",
+	// "authorize_error"), or one of this service's own refusals (CodeNotFound, ...).
 	Error string `json:"error"`
 	// Message is for people; it never contains a token, code, verifier or session id.
 	Message string `json:"message"`
 	// RequestID is also in the X-Request-Id header and in the log line of the failure.
 	RequestID string `json:"request_id"`
+	// GlobusCode is Globus's own code when Globus answered (e.g. "SERVICE_UNAVAILABLE") or the
+	// OAuth error of the redirect ("access_denied"): app.Failure.GlobusCode.
+	GlobusCode string `json:"globus_code,omitempty"`
+	// GlobusStatus is the HTTP status of Globus's answer, when there was one.
+	GlobusStatus int `json:"globus_status,omitempty"`
 }
 
-// Error codes of ErrorBody.Error.
+// Codes of ErrorBody.Error.
 const (
-	// Failures of the core, by kind (app.Kind is the one vocabulary; see kindStatus).
+	// Failures of the core: their app.Kind, which app.Describe gives (these name a few for
+	// callers that check a body).
 	CodeLoginRequired  = string(app.KindLoginRequired)
 	CodeStorageCorrupt = string(app.KindStorageCorrupt)
 	CodeStateMismatch  = string(app.KindStateMismatch)
 	CodeNoLogin        = string(app.KindNoLogin)
 	CodeCodeRefused    = string(app.KindCodeRefused)
+	CodeBadCallback    = string(app.KindBadCallback)
 	CodeGlobusError    = string(app.KindGlobus)
 	CodeTimeout        = string(app.KindTimeout)
 	CodeStorageError   = string(app.KindStorage)
 	CodeConfiguration  = string(app.KindConfig)
 	CodeInternal       = string(app.KindInternal)
-	// Requests this service refuses before the core is involved.
+	// This service's own refusals, made before the core is involved.
 	CodeInvalidSession   = "invalid_session" // a malformed session cookie
-	CodeBadCallback      = "bad_callback"
 	CodeCrossOrigin      = "cross_origin"
 	CodeNotFound         = "not_found"
 	CodeMethodNotAllowed = "method_not_allowed"
@@ -51,8 +58,13 @@ type reply struct {
 	id string
 }
 
+// requestIDBytes is how many random bytes make a request id (written in hex). The worker's
+// JS entry makes its ids the same way, from lastresort.mjs generated here.
+const requestIDBytes = 8
+
+// newRequestID is the one request-id generator of the service.
 func newRequestID() string {
-	b := make([]byte, 8)
+	b := make([]byte, requestIDBytes)
 	rand.Read(b) // never fails: crypto/rand crashes the program instead
 	return hex.EncodeToString(b)
 }
@@ -60,12 +72,17 @@ func newRequestID() string {
 // fail answers an error. cause goes to the log only; it must not carry secrets (the core's
 // errors never include tokens, codes or verifiers, and request URLs are logged without query).
 func (x *reply) fail(status int, code, message string, cause error) {
+	x.failBody(status, ErrorBody{Error: code, Message: message}, cause)
+}
+
+func (x *reply) failBody(status int, body ErrorBody, cause error) {
 	if cause != nil {
-		x.h.logf("service: %s %s %s: %d %s: %s: %v", x.id, x.r.Method, x.r.URL.Path, status, code, message, cause)
+		x.h.logf("service: %s %s %s: %d %s: %s: %v", x.id, x.r.Method, x.r.URL.Path, status, body.Error, body.Message, cause)
 	} else {
-		x.h.logf("service: %s %s %s: %d %s: %s", x.id, x.r.Method, x.r.URL.Path, status, code, message)
+		x.h.logf("service: %s %s %s: %d %s: %s", x.id, x.r.Method, x.r.URL.Path, status, body.Error, body.Message)
 	}
-	x.writeJSON(status, ErrorBody{Error: code, Message: message, RequestID: x.id})
+	body.RequestID = x.id
+	x.writeJSON(status, body)
 }
 
 func (x *reply) writeJSON(status int, v any) {
@@ -78,26 +95,9 @@ func (x *reply) writeJSON(status int, v any) {
 	x.w.Write(append(b, '\n'))
 }
 
-// kindStatus is this host's answer to each kind of failure the core reports (app.KindOf):
-// the HTTP status; the JSON error code is the kind's own name.
-var kindStatus = map[app.Kind]int{
-	app.KindLoginRequired:  http.StatusUnauthorized,
-	app.KindStorageCorrupt: http.StatusUnauthorized, // the session cannot be read: log in again
-	app.KindStateMismatch:  http.StatusBadRequest,
-	app.KindNoLogin:        http.StatusBadRequest,
-	app.KindCodeRefused:    http.StatusBadRequest,
-	app.KindAuthorize:      http.StatusBadRequest,
-	app.KindConfig:         http.StatusInternalServerError,
-	app.KindStorage:        http.StatusInternalServerError,
-	app.KindGlobus:         http.StatusBadGateway,
-	app.KindNetwork:        http.StatusBadGateway,
-	app.KindTimeout:        http.StatusGatewayTimeout,
-	app.KindInternal:       http.StatusInternalServerError,
-}
-
 // kindMessage says in words what happened and what to do; what is the step that failed.
-func kindMessage(k app.Kind, what string, err error) string {
-	switch k {
+func kindMessage(f app.Failure, what string) string {
+	switch f.Kind {
 	case app.KindLoginRequired:
 		return "not logged in (or the login expired): log in again"
 	case app.KindStorageCorrupt:
@@ -108,8 +108,10 @@ func kindMessage(k app.Kind, what string, err error) string {
 		return "no login is in progress in this browser (it expired or was used already): log in again"
 	case app.KindCodeRefused:
 		return "Globus Auth refused the authorization code (expired, already used or not for this login): log in again"
+	case app.KindBadCallback:
+		return "the callback carries neither a code nor an error"
 	case app.KindAuthorize, app.KindConfig, app.KindGlobus:
-		return what + ": " + err.Error() // their messages name no secret
+		return what + ": " + f.Message // their messages name no secret
 	case app.KindStorage:
 		return what + ": the session store failed"
 	case app.KindNetwork:
@@ -120,37 +122,25 @@ func kindMessage(k app.Kind, what string, err error) string {
 	return what + " failed"
 }
 
-// failErr answers an error returned by the core or by KV with the status its kind deserves.
-// The session cookie is expired when the session is gone. An unreadable session keeps its
-// cookie: the record is kept too, and when the cause is the configuration (a key removed from
-// TOKEN_ENCRYPTION_KEY too early) restoring it brings every session back; a new login replaces
-// the cookie anyway.
+// failErr answers an error returned by the core or by KV as app.Describe says: the kind's
+// status, the kind as the code, Globus's code and status when Globus answered. The session
+// cookie is expired when the session is gone. An unreadable session keeps its cookie: the
+// record is kept too, and when the cause is the configuration (a key removed from
+// TOKEN_ENCRYPTION_KEY too early) restoring it brings every session back; a new login
+// replaces the cookie anyway.
 func (x *reply) failErr(what string, err error) {
-	k := app.KindOf(err)
-	code := string(k)
-	var authz *auth.AuthorizeError
-	if k == app.KindAuthorize && errors.As(err, &authz) {
-		code = oauthCode(authz.Code)
-	}
-	if k == app.KindLoginRequired {
-		x.clearSession()
-	}
+	f := app.Describe(err)
 	cause := err
-	if k == app.KindAuthorize || k == app.KindConfig || k == app.KindGlobus {
+	if f.Kind == app.KindAuthorize || f.Kind == app.KindConfig || f.Kind == app.KindGlobus {
 		cause = nil // already in the message
 	}
-	x.fail(kindStatus[k], code, kindMessage(k, what, err), cause)
+	x.failAs(f, kindMessage(f, what), cause)
 }
 
-// oauthCode passes on an OAuth error code from a redirect when it looks like one.
-func oauthCode(c string) string {
-	if c == "" || len(c) > 64 {
-		return CodeBadCallback
+// failAs answers the failure f with message; cause goes to the log line only.
+func (x *reply) failAs(f app.Failure, message string, cause error) {
+	if f.Kind == app.KindLoginRequired {
+		x.clearSession()
 	}
-	for _, r := range c {
-		if (r < 'a' || r > 'z') && r != '_' {
-			return CodeBadCallback
-		}
-	}
-	return c
+	x.failBody(f.Status, ErrorBody{Error: string(f.Kind), Message: message, GlobusCode: f.GlobusCode, GlobusStatus: f.GlobusStatus}, cause)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/tokens"
 )
@@ -73,7 +74,7 @@ func (x *reply) newSessionStore(sid string) *tokens.DocumentStorage {
 func (x *reply) session() *tokens.DocumentStorage {
 	sid := x.cookie(SessionCookie)
 	if sid == "" {
-		x.fail(http.StatusUnauthorized, CodeLoginRequired, "not logged in: log in first", nil)
+		x.fail(app.KindLoginRequired.Status(), CodeLoginRequired, "not logged in: log in first", nil)
 		return nil
 	}
 	if !validID(sid) {

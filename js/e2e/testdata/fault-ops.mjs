@@ -20,13 +20,14 @@ export function faultyStorage(inner, failPut, docKey, promises) {
     }),
     delete: wrap((k) => inner.delete(k)),
   };
+  if (inner.bind) s.bind = (b) => inner.bind(b); // the client tells the storage its keys
   return s;
 }
 
 /** What the Go test needs to judge an error; of its text only the message, scanned for tokens. */
 export function describe(e) {
   return {
-    name: e?.name, message: String(e?.message), code: e?.code ?? "", httpStatus: e?.httpStatus ?? 0,
+    name: e?.name, message: String(e?.message), code: e?.code ?? "", globusCode: e?.globusCode ?? "", httpStatus: e?.httpStatus ?? 0,
     loginRequired: e?.loginRequired === true, isGlobusError: e instanceof GlobusError,
     isLoginRequiredError: e instanceof LoginRequiredError,
   };

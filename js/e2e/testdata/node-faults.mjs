@@ -1,4 +1,5 @@
-// node-faults.mjs — the Node side of js/e2e's TestNodeFaultSuite: @globus-edge/client driven
+// node-faults.mjs — the Node side of js/e2e's TestNodeFaultSuite (and TestNodeFailureTable,
+// which adds the redirect op): @globus-edge/client driven
 // over stdin/stdout, one JSON request per line ({id, op, ...}), one JSON answer per line ({id,
 // ok, ...}). The Go test owns the fake Globus (faults, token checks) and the token files; this
 // script only runs the package, so what it prints is what an app would see. Requests are served
@@ -8,7 +9,7 @@
 //   node node-faults.mjs   (env: CLIENT_ID, the fakes' client)
 import { createInterface } from "node:readline";
 import { createGlobusClient } from "@globus-edge/client";
-import { createFileStorage, tokenDocumentKey } from "@globus-edge/client/node-file-storage";
+import { createFileStorage } from "@globus-edge/client/node-file-storage";
 import { describe, faultyStorage, login } from "./fault-ops.mjs";
 
 const clientId = process.env.CLIENT_ID;
@@ -16,11 +17,11 @@ const clients = new Map();
 
 const ops = {
   /** A client of namespace over file; httpTimeout, failPut and promises as the case needs. */
-  async open({ client, file, namespace, authUrl, groupsUrl, httpTimeout, failPut = "", promises = false }) {
+  async open({ client, file, namespace, authUrl, groupsUrl, redirectUri, httpTimeout, failPut = "", promises = false }) {
     // The tutorial's token file, behind a put that can throw.
-    const docKey = tokenDocumentKey(clientId, namespace);
-    const storage = faultyStorage(createFileStorage(file, { clientId, namespace }), failPut, () => docKey, promises);
-    const c = await createGlobusClient({ clientId, authUrl, groupsUrl, httpTimeout, namespace, storage });
+    let c;
+    const storage = faultyStorage(createFileStorage(file), failPut, () => c?.storageKey, promises);
+    c = await createGlobusClient({ clientId, authUrl, groupsUrl, redirectUri, httpTimeout, namespace, storage });
     clients.set(client, { c, storage });
     return {};
   },
@@ -30,6 +31,15 @@ const ops = {
   },
   async groups({ client }) {
     return { csv: await clients.get(client).c.groupsCSV() };
+  },
+  /** Starts a redirect login and comes back with query, its "__STATE__" the login's state. */
+  async redirect({ client, query }) {
+    const { c } = clients.get(client);
+    const state = new URL(await c.authorizeUrl()).searchParams.get("state");
+    const back = new URL(c.config.redirectUri);
+    back.search = query.replaceAll("__STATE__", encodeURIComponent(state));
+    await c.handleRedirect(back.href);
+    return {};
   },
   /** The storage works again (the disk has room). */
   async heal({ client }) {

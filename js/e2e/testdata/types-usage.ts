@@ -16,20 +16,22 @@ import {
   type MembershipStatus,
   type ModuleErrorCode,
   type ResolvedConfig,
+  type StorageBinding,
   type StorageKind,
   type StorageObject,
 } from "@globus-edge/client";
-import { createFileStorage, tokenDocumentKey, type FileStorage } from "@globus-edge/client/node-file-storage";
+import { createFileStorage, type FileStorage } from "@globus-edge/client/node-file-storage";
 
 const kv = new Map<string, string>();
 const storage: StorageObject = {
   get: (key) => kv.get(key) ?? null,
   put: async (key, value, options) => { kv.set(key, value); void options?.expirationTtl; },
   delete: (key) => { kv.delete(key); },
+  bind: (b: StorageBinding) => { kv.set("bound", `${b.clientId}:${b.namespace}:${b.keys.tokens}:${b.keys.pending}:${b.keys.lease}`); },
 };
 const kind: StorageKind = "sessionStorage";
-const file: FileStorage = createFileStorage("/tmp/tokens.json", { clientId: "cid", namespace: "DEFAULT" });
-const key: string = tokenDocumentKey("cid", "DEFAULT") + file.path;
+const file: FileStorage = createFileStorage("/tmp/tokens.json");
+const key: string = file.path;
 
 const config: GlobusClientConfig = {
   clientId: "cid", redirectUri: "https://app.example.org/", scopes: ["a", "b"], authUrl: "https://auth.globus.org",
@@ -50,7 +52,7 @@ async function use(client: GlobusClient): Promise<string> {
   const rows: GroupRow[] = report.rows;
   const event: GlobusEvent = "refresh";
   const off: () => void = client.on(event, () => {});
-  client.on("error", (e: GlobusError) => console.log(e.code, e.httpStatus, e.requestId));
+  client.on("error", (e: GlobusError) => console.log(e.code, e.globusCode, e.httpStatus, e.serverStatus, e.requestId));
   off();
   try {
     await client.handleRedirect(new URL("https://app.example.org/?code=c&state=s"));
@@ -63,7 +65,7 @@ async function use(client: GlobusClient): Promise<string> {
       return String(yes);
     }
     if (err instanceof GlobusError) {
-      const code: ErrorKind | ModuleErrorCode | string = err.code;
+      const code: ErrorKind | ModuleErrorCode = err.code;
       return code;
     }
     throw err;
