@@ -45,8 +45,10 @@ type faultCase struct {
 	// calls is what the fake must count during the call (globustest.Server.Count): it proves
 	// the fault fired and the retries ran. rotatingCalls replaces it with rotation, if set.
 	calls, rotatingCalls fakeCalls
-	// sleeps, if set, are exactly the waits the retries must ask for (Retry-After honoured).
+	// sleeps, if set, are exactly the waits the retries must ask for (Retry-After honoured);
+	// retries, if set, is how many waits (one per retry) there must be.
 	sleeps   []time.Duration
+	retries  int
 	plain    outcome
 	rotating *outcome // when rotation changes the outcome; nil means the same as plain
 	// keepBytes: the stored bytes must be exactly as they were (unreadable data is never
@@ -197,7 +199,7 @@ func runFaultCase(t *testing.T, c faultCase, o outcome, calls fakeCalls, rotate 
 			}
 		}
 	}
-	checkCalls(t, h, calls, c.sleeps)
+	checkCalls(t, h, calls, c.sleeps, c.retries)
 	// The fault is over: storage works again with its own keys, Globus answers. A fault of the
 	// fake that was not used up fails the case here (globustest.NewT).
 	h.fake.ClearFaults()
@@ -214,9 +216,9 @@ func runFaultCase(t *testing.T, c faultCase, o outcome, calls fakeCalls, rotate 
 	return checkTokensAfter(t, h, c, o, after)
 }
 
-// checkCalls checks what the fake counted during the call and, if sleeps is set, the waits
-// the retries asked for.
-func checkCalls(t *testing.T, h *faultHarness, calls fakeCalls, sleeps []time.Duration) {
+// checkCalls checks what the fake counted during the call and, if set, the waits the retries
+// asked for and how many.
+func checkCalls(t *testing.T, h *faultHarness, calls fakeCalls, sleeps []time.Duration, retries int) {
 	t.Helper()
 	for key, n := range calls {
 		if got := h.fake.Count(key); got != n {
@@ -227,6 +229,9 @@ func checkCalls(t *testing.T, h *faultHarness, calls fakeCalls, sleeps []time.Du
 	defer h.mu.Unlock()
 	if sleeps != nil && !slices.Equal(h.sleeps, sleeps) {
 		t.Errorf("the retries waited %v, want %v (Retry-After)", h.sleeps, sleeps)
+	}
+	if retries != 0 && len(h.sleeps) != retries {
+		t.Errorf("%d retries (waits %v), want %d", len(h.sleeps), h.sleeps, retries)
 	}
 }
 
