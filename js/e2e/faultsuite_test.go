@@ -96,13 +96,7 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 	var issued []string
 	for i, f := range cases {
 		r := runs[i]
-		name := f.name
-		if len(styles) > 1 {
-			name = map[bool]string{false: "sync/", true: "promises/"}[f.promises] + name
-		}
-		if f.rotate {
-			name = "rotating/" + name
-		}
+		name := caseName(f.name, styles, f.promises, f.rotate)
 		fig.Run(t, name, func(t *testing.T) (bool, bool) { r.report(t); return r.lost, r.inherent })
 		issued = append(issued, r.tokens...)
 	}
@@ -120,6 +114,31 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 		}
 	}
 	return fig
+}
+
+// caseName is a case's subtest name: its storage style when the suite runs more than one, and
+// rotation.
+func caseName(name string, styles []bool, promises, rotate bool) string {
+	if len(styles) > 1 {
+		name = map[bool]string{false: "sync/", true: "promises/"}[promises] + name
+	}
+	if rotate {
+		name = "rotating/" + name
+	}
+	return name
+}
+
+// shortCases are the short form's cases for faultsuite.CheckMutated.
+func shortCases(styles []bool) []faultsuite.Case {
+	var cases []faultsuite.Case
+	for _, f := range jsFaults {
+		for _, p := range styles {
+			if !f.slow {
+				cases = append(cases, faultsuite.Case{Name: caseName(f.name, styles, p, false), Fake: len(f.faults) > 0})
+			}
+		}
+	}
+	return cases
 }
 
 // faultRun records one case run off the test goroutine; report replays it in a subtest.
@@ -222,8 +241,16 @@ func runFault(r *faultRun, h faultHost, f jsFault, promises, rotate bool, ns str
 	}
 	before := doc()
 	c := open(clientOpts{timeout: f.timeout, failPut: f.failPut})
+	fake.ResetCounts()
 	a := call("groups", c)
-	fake.ClearFaults()
+	for key, n := range f.calls {
+		if got := fake.Count(key); got != n {
+			r.errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, fake.Counts())
+		}
+	}
+	for _, u := range fake.ClearFaults() { // a fake made by New: the case checks its faults
+		r.errorf("an injected fault was not used up: %v", u)
+	}
 	r.logf("outcome: %v", a.Error)
 	if f.kind == "" {
 		if !a.OK || a.CSV != csv {
