@@ -67,8 +67,11 @@ type jsFault struct {
 	rotated *rotatedOutcome
 	// calls is what the fake must count during the call (globustest.Server.Count): it proves
 	// the fault fired and the retries ran. Where every attempt times out, the fake may not see
-	// each one: those cases count nothing (their kind proves the fault).
-	calls map[string]int
+	// each one: those cases count nothing (their kind proves the fault). atLeast are lower
+	// bounds instead, where one attempt times out on purpose: with the long form's ~200 cases
+	// at once in one process on a loaded machine, the retry may time out too (seen with
+	// synchronous storage and 2 s attempts; the attempts are 5 s now, the suite's cases overlap).
+	calls, atLeast map[string]int
 }
 
 type rotatedOutcome struct {
@@ -90,7 +93,7 @@ var jsFaults = []jsFault{
 	{name: "groups 503 until retries run out", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, kind: app.KindGlobus, code: "SERVICE_UNAVAILABLE", status: 503, calls: map[string]int{groupsGets: 6}},
 	{name: "groups 429 Retry-After absorbed", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "1"}}, calls: map[string]int{groupsGets: 2}},
 	{name: "groups 429 until retries run out", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "0", Times: -1}}, kind: app.KindGlobus, code: "TOO_MANY_REQUESTS", status: 429, calls: map[string]int{groupsGets: 6}},
-	{name: "groups one timeout absorbed", timeout: 2, faults: delays(groupsPath, 1), calls: map[string]int{groupsGets: 2}},
+	{name: "groups one timeout absorbed", timeout: 5, faults: delays(groupsPath, 1), atLeast: map[string]int{groupsGets: 2}},
 	{name: "groups timeouts", timeout: 1, faults: delays(groupsPath, -1), kind: app.KindTimeout},
 	{name: "groups dropped once absorbed", faults: []globustest.Fault{{Path: groupsPath, Drop: true}}, calls: map[string]int{groupsGets: 2}},
 	{name: "groups dropped connections", faults: []globustest.Fault{{Path: groupsPath, Drop: true, Times: -1}}, kind: app.KindNetwork, calls: map[string]int{groupsGets: 6}},
@@ -107,7 +110,7 @@ var jsFaults = []jsFault{
 	{name: "refresh 503 until retries run out", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, kind: app.KindGlobus, code: "SERVICE_UNAVAILABLE", status: 503, calls: map[string]int{refreshes: 6}},
 	{name: "refresh 429 Retry-After absorbed", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 429, RetryAfter: "1"}}, calls: map[string]int{refreshes: 2, groupsGets: 2}},
 	{name: "refresh 429 until retries run out", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 429, RetryAfter: "0", Times: -1}}, kind: app.KindGlobus, code: "TOO_MANY_REQUESTS", status: 429, calls: map[string]int{refreshes: 6}},
-	{name: "refresh one timeout absorbed", refresh: true, timeout: 2, faults: delays(tokenPath, 1), calls: map[string]int{refreshes: 2, groupsGets: 2}},
+	{name: "refresh one timeout absorbed", refresh: true, timeout: 5, faults: delays(tokenPath, 1), calls: map[string]int{groupsGets: 2}, atLeast: map[string]int{refreshes: 2}},
 	{name: "refresh dropped once absorbed", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Drop: true}}, calls: map[string]int{refreshes: 2, groupsGets: 2}},
 	{name: "refresh answer lost after the grant", refresh: true, faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, calls: map[string]int{refreshes: 2},
 		// The retry presents the refresh token Globus just replaced; storage still holds it.

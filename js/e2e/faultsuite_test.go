@@ -248,6 +248,11 @@ func runFault(r *faultRun, h faultHost, f jsFault, promises, rotate bool, ns str
 			r.errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, fake.Counts())
 		}
 	}
+	for key, n := range f.atLeast {
+		if got := fake.Count(key); got < n {
+			r.errorf("the fake counted %d %q, want at least %d (all: %v)", got, key, n, fake.Counts())
+		}
+	}
 	for _, u := range fake.ClearFaults() { // a fake made by New: the case checks its faults
 		r.errorf("an injected fault was not used up: %v", u)
 	}
