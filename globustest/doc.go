@@ -32,7 +32,9 @@
 // test's cleanup if it is still pending. A fault that may legitimately not
 // be used up is marked Fault.Optional (say why where it is set); prefer
 // observing it through its handle. A test that checks a fault did not fire
-// marks it Optional and checks Used.
+// marks it Optional and checks Used. A fake that serves many subtests is
+// better made by New, each subtest checking what ClearFaults returns, so the
+// report lands in the subtest whose fault it was.
 //
 // GLOBUSTEST_MUTATE=nofaults (MutateEnv) is a mutation for the fault
 // suites' meta tests: no fault applies and none is reported as unused, so

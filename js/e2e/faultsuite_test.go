@@ -116,31 +116,6 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 	return fig
 }
 
-// caseName is a case's subtest name: its storage style when the suite runs more than one, and
-// rotation.
-func caseName(name string, styles []bool, promises, rotate bool) string {
-	if len(styles) > 1 {
-		name = map[bool]string{false: "sync/", true: "promises/"}[promises] + name
-	}
-	if rotate {
-		name = "rotating/" + name
-	}
-	return name
-}
-
-// shortCases are the short form's cases for faultsuite.CheckMutated.
-func shortCases(styles []bool) []faultsuite.Case {
-	var cases []faultsuite.Case
-	for _, f := range jsFaults {
-		for _, p := range styles {
-			if !f.slow {
-				cases = append(cases, faultsuite.Case{Name: caseName(f.name, styles, p, false), Fake: len(f.faults) > 0})
-			}
-		}
-	}
-	return cases
-}
-
 // faultRun records one case run off the test goroutine; report replays it in a subtest.
 type faultRun struct {
 	errs, logs []string
