@@ -220,11 +220,7 @@ func runFaultCase(t *testing.T, c faultCase, o outcome, calls fakeCalls, rotate 
 // asked for and how many.
 func checkCalls(t *testing.T, h *faultHarness, calls fakeCalls, sleeps []time.Duration, retries int) {
 	t.Helper()
-	for key, n := range calls {
-		if got := h.fake.Count(key); got != n {
-			t.Errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, h.fake.Counts())
-		}
-	}
+	faultsuite.CheckCalls(t.Errorf, h.fake, calls, nil)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if sleeps != nil && !slices.Equal(h.sleeps, sleeps) {

@@ -142,11 +142,7 @@ func runCLIFault(t *testing.T, f cliFault) (lost bool) {
 	}
 	out, errOut, code := c.runWith(t, f.env, f.noWrite, args...)
 	t.Logf("exit %d, stderr %s", code, errOut) // checked below to hold no token
-	for key, n := range f.calls {
-		if got := c.fake.Count(key); got != n {
-			t.Errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, c.fake.Counts())
-		}
-	}
+	faultsuite.CheckCalls(t.Errorf, c.fake, f.calls, nil)
 	c.fake.ClearFaults() // a fault of the fake that was not used up fails the case here
 	os.Remove(c.tokenFile() + ".lock")
 	switch {

@@ -218,16 +218,7 @@ func runFault(r *faultRun, h faultHost, f jsFault, promises, rotate bool, ns str
 	c := open(clientOpts{timeout: f.timeout, failPut: f.failPut})
 	fake.ResetCounts()
 	a := call("groups", c)
-	for key, n := range f.calls {
-		if got := fake.Count(key); got != n {
-			r.errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, fake.Counts())
-		}
-	}
-	for key, n := range f.atLeast {
-		if got := fake.Count(key); got < n {
-			r.errorf("the fake counted %d %q, want at least %d (all: %v)", got, key, n, fake.Counts())
-		}
-	}
+	faultsuite.CheckCalls(r.errorf, fake, f.calls, f.atLeast)
 	for _, u := range fake.ClearFaults() { // a fake made by New: the case checks its faults
 		r.errorf("an injected fault was not used up: %v", u)
 	}

@@ -124,11 +124,7 @@ func runPageFault(t *testing.T, f pageFault) (lost bool) {
 		cond = loggedInCond
 	}
 	reload(p, cond)
-	for key, n := range f.calls {
-		if got := fake.Count(key); got != n {
-			t.Errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, fake.Counts())
-		}
-	}
+	faultsuite.CheckCalls(t.Errorf, fake, f.calls, nil)
 	fake.ClearFaults() // a fault not used up fails the case here (globustest.NewT)
 	eval[bool](p, restoreStorage)
 	for _, tok := range fake.IssuedTokens() {

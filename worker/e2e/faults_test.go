@@ -137,11 +137,7 @@ func runWorkerdFault(t *testing.T, fake *globustest.Server, w *worker, keys *tok
 	} else {
 		r = c.get("/groups")
 	}
-	for key, n := range f.calls {
-		if got := fake.Count(key); got != n {
-			t.Errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, fake.Counts())
-		}
-	}
+	faultsuite.CheckCalls(t.Errorf, fake, f.calls, nil)
 	for _, u := range fake.ClearFaults() {
 		t.Errorf("an injected fault was not used up: %v", u)
 	}

@@ -233,11 +233,7 @@ func runWorkerFault(t *testing.T, f workerFault) (lost bool) {
 	} else if r.StatusCode != f.status {
 		t.Fatalf("status %d %s, want %d", r.StatusCode, r.body, f.status)
 	}
-	for key, n := range f.calls {
-		if got := h.fake.Count(key); got != n {
-			t.Errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, h.fake.Counts())
-		}
-	}
+	faultsuite.CheckCalls(t.Errorf, h.fake, f.calls, nil)
 	if got := sleeps.all(); f.sleeps != nil && !slices.Equal(got, f.sleeps) || f.retries != 0 && len(got) != f.retries {
 		t.Errorf("the retries waited %v, want %v or %d waits", got, f.sleeps, f.retries)
 	}
