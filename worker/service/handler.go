@@ -16,8 +16,10 @@
 package service
 
 import (
+	"context"
 	"log"
 	"net/http"
+	"time"
 
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/config"
@@ -35,6 +37,9 @@ type Handler struct {
 	kv   kvstore.KV
 	// Logf receives one line per failed request, never with secrets; nil means log.Printf.
 	Logf func(format string, args ...any)
+	// sleep, when set, replaces the waits between retries (the fault suite records them
+	// instead of waiting: export_test.go).
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New returns a Handler. d sends requests to Globus (retries and timeouts are added here);
@@ -145,5 +150,9 @@ func (x *reply) origin() string {
 func (x *reply) app(storage tokens.Storage) *app.App {
 	g := x.h.cfg.Globus
 	g.RedirectURI = x.origin() + CallbackPath
-	return app.New(g, x.h.doer, storage, x.h.cfg.ClientSecret)
+	a := app.New(g, x.h.doer, storage, x.h.cfg.ClientSecret)
+	if x.h.sleep != nil {
+		a.Transport.Sleep = x.h.sleep
+	}
+	return a
 }
