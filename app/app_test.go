@@ -148,12 +148,16 @@ func TestUnauthorizedRefreshesOnceAndRetries(t *testing.T) {
 	if h.fake.Count("grant:refresh_token") != 1 || h.fake.Count("GET /v2/groups/my_groups") != 2 {
 		t.Fatalf("counts %v", h.fake.Counts())
 	}
-	// A 401 that refreshing does not cure is returned after one retry, not looped on.
-	h.fake.Inject(globustest.Fault{Path: "/v2/groups/my_groups", Status: 401, Times: 5})
+	// A 401 that refreshing does not cure is returned after one retry, not looped on: the
+	// fault answers two attempts, and a third would be let through.
+	h.fake.Inject(globustest.Fault{Path: "/v2/groups/my_groups", Status: 401, Times: 2})
 	_, err := h.app.MyGroups(context.Background())
 	var apiErr *transport.APIError
 	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != 401 {
 		t.Fatalf("err %v", err)
+	}
+	if n := h.fake.Count("GET /v2/groups/my_groups"); n != 4 {
+		t.Fatalf("%d Groups calls in all, want 4 (2 before the fault, 2 under it)", n)
 	}
 	if n := h.fake.Count("grant:refresh_token"); n != 2 {
 		t.Fatalf("%d refreshes, want 2", n)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -34,13 +35,33 @@ type outcome struct {
 type faultCase struct {
 	name  string
 	phase string // "groups" (valid token), "refresh" (expired token), "login", "logout"
-	// setup injects the fault: into the fake, the storage, or the App's transport.
-	setup    func(h *faultHarness)
+	// faults are injected into the fake Globus; timeout, when set, is the App's per-attempt
+	// timeout meanwhile.
+	faults  []globustest.Fault
+	timeout time.Duration
+	// setup injects a fault that is not the fake's: into the storage, the App's key, or tokens
+	// revoked at Globus.
+	setup func(h *faultHarness)
+	// calls is what the fake must count during the call (globustest.Server.Count): it proves
+	// the fault fired and the retries ran. rotatingCalls replaces it with rotation, if set.
+	calls, rotatingCalls fakeCalls
+	// sleeps, if set, are exactly the waits the retries must ask for (Retry-After honoured);
+	// retries, if set, is how many waits (one per retry) there must be.
+	sleeps   []time.Duration
+	retries  int
 	plain    outcome
 	rotating *outcome // when rotation changes the outcome; nil means the same as plain
 	// keepBytes: the stored bytes must be exactly as they were (unreadable data is never
 	// overwritten).
 	keepBytes bool
+}
+
+// fakeCalls are counts of the fake's counters (globustest.Server.Count) by key.
+type fakeCalls map[string]int
+
+// subtest is the case's subtest name.
+func (c faultCase) subtest(rotate bool) string {
+	return c.phase + "/" + c.name + map[bool]string{true: "/rotating"}[rotate]
 }
 
 // faultHarness is the App over sealed storage in a blob that can be made to fail.
@@ -105,13 +126,15 @@ func runFaultCases(t *testing.T, cases []faultCase) faultsuite.Figures {
 	}
 	for _, c := range cases {
 		for _, rotate := range rotations {
-			o := c.plain
+			o, calls := c.plain, c.calls
 			if rotate && c.rotating != nil {
 				o = *c.rotating
 			}
+			if rotate && c.rotatingCalls != nil {
+				calls = c.rotatingCalls
+			}
 			for range reps {
-				name := c.phase + "/" + c.name + map[bool]string{true: "/rotating"}[rotate]
-				fig.Run(t, name, func(t *testing.T) (bool, bool) { return runFaultCase(t, c, o, rotate) })
+				fig.Run(t, c.subtest(rotate), func(t *testing.T) (bool, bool) { return runFaultCase(t, c, o, calls, rotate) })
 			}
 		}
 	}
@@ -120,7 +143,7 @@ func runFaultCases(t *testing.T, cases []faultCase) faultsuite.Figures {
 
 // runFaultCase runs one case and checks its outcome; it reports whether a good token was lost
 // and whether the loss was one the case declares inherent.
-func runFaultCase(t *testing.T, c faultCase, o outcome, rotate bool) (lost, inherent bool) {
+func runFaultCase(t *testing.T, c faultCase, o outcome, calls fakeCalls, rotate bool) (lost, inherent bool) {
 	h := newFaultHarness(t, rotate)
 	ctx := context.Background()
 	var before *tokens.Data
@@ -144,7 +167,19 @@ func runFaultCase(t *testing.T, c faultCase, o outcome, rotate bool) (lost, inhe
 		h.app.Now = func() time.Time { return before.ExpiresAt() }
 	}
 	rawBefore, _, _ := h.blob.MemoryBlob.Load(ctx)
-	c.setup(h)
+	if c.setup != nil {
+		c.setup(h)
+	}
+	for _, f := range c.faults {
+		h.fake.Inject(f)
+	}
+	if c.timeout > 0 {
+		h.app.Transport.Timeout = c.timeout
+	}
+	h.fake.ResetCounts()
+	h.mu.Lock()
+	h.sleeps = nil
+	h.mu.Unlock()
 	var err error
 	switch c.phase {
 	case "groups", "refresh":
@@ -164,7 +199,9 @@ func runFaultCase(t *testing.T, c faultCase, o outcome, rotate bool) (lost, inhe
 			}
 		}
 	}
-	// The fault is over: storage works again with its own keys, Globus answers.
+	checkCalls(t, h, calls, c.sleeps, c.retries)
+	// The fault is over: storage works again with its own keys, Globus answers. A fault of the
+	// fake that was not used up fails the case here (globustest.NewT).
 	h.fake.ClearFaults()
 	h.blob.failLoad.Store(false)
 	h.blob.failSave.Store(false)
@@ -177,6 +214,21 @@ func runFaultCase(t *testing.T, c faultCase, o outcome, rotate bool) (lost, inhe
 		t.Fatalf("reading storage after the fault: %v", gerr)
 	}
 	return checkTokensAfter(t, h, c, o, after)
+}
+
+// checkCalls checks what the fake counted during the call and, if set, the waits the retries
+// asked for and how many.
+func checkCalls(t *testing.T, h *faultHarness, calls fakeCalls, sleeps []time.Duration, retries int) {
+	t.Helper()
+	faultsuite.CheckCalls(t.Errorf, h.fake, calls, nil)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if sleeps != nil && !slices.Equal(h.sleeps, sleeps) {
+		t.Errorf("the retries waited %v, want %v (Retry-After)", h.sleeps, sleeps)
+	}
+	if retries != 0 && len(h.sleeps) != retries {
+		t.Errorf("%d retries (waits %v), want %d", len(h.sleeps), h.sleeps, retries)
+	}
 }
 
 // checkTokensAfter decides whether a good token was lost and whether the login still works.

@@ -22,6 +22,7 @@ type faultJSON struct {
 	AfterHandling bool `json:"after_handling"`
 	Drop          bool `json:"drop"`
 	Truncate      bool `json:"truncate"`
+	Optional      bool `json:"optional"`
 }
 
 // clientJSON is the body of POST /_fake/clients.
@@ -51,12 +52,11 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			s.Inject(Fault{Method: f.Method, Path: f.Path, Status: f.Status, RetryAfter: f.RetryAfter,
 				Delay: time.Duration(f.DelayMS) * time.Millisecond, Body: f.Body,
 				ContentType: f.ContentType, Times: f.Times,
-				AfterHandling: f.AfterHandling, Drop: f.Drop, Truncate: f.Truncate})
+				AfterHandling: f.AfterHandling, Drop: f.Drop, Truncate: f.Truncate, Optional: f.Optional})
 			writeJSON(w, http.StatusOK, ok)
 		}
 	case "POST /_fake/clear-faults":
-		s.ClearFaults()
-		writeJSON(w, http.StatusOK, ok)
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "unused": toUnusedJSON(s.ClearFaults())})
 	case "POST /_fake/expire-access-tokens":
 		s.ExpireAccessTokens()
 		writeJSON(w, http.StatusOK, ok)

@@ -22,6 +22,24 @@
 // malformed or truncated bodies, or lose the answer of a request that was
 // handled (Fault.AfterHandling with Drop or Delay).
 //
+// # A fault that was injected must fire
+//
+// Inject returns an *Injected handle telling how many times the fault fired
+// (Used, Remaining). A fault is unused while it fired fewer than its Times
+// times (never, for a negative Times). ClearFaults removes every pending
+// fault and returns the unused ones; on a server made by NewT each unused
+// fault also fails the test, once: when ClearFaults removes it, or at the
+// test's cleanup if it is still pending. A fault that may legitimately not
+// be used up is marked Fault.Optional (say why where it is set); prefer
+// observing it through its handle. A test that checks a fault did not fire
+// marks it Optional and checks Used. A fake that serves many subtests is
+// better made by New, each subtest checking what ClearFaults returns, so the
+// report lands in the subtest whose fault it was.
+//
+// GLOBUSTEST_MUTATE=nofaults (MutateEnv) is a mutation for the fault
+// suites' meta tests: no fault applies and none is reported as unused, so
+// every fault case that relies on the fake must fail on its own assertions.
+//
 // # HTTP control endpoints
 //
 // Browser and worker tests, which cannot call Go methods, drive the fake
@@ -33,8 +51,11 @@
 //	POST /_fake/faults                 Server.Inject; body is a JSON fault:
 //	                                   {"method","path","status","retry_after",
 //	                                    "delay_ms","body","content_type","times",
-//	                                    "after_handling","drop","truncate"}
-//	POST /_fake/clear-faults           Server.ClearFaults
+//	                                    "after_handling","drop","truncate",
+//	                                    "optional"}
+//	POST /_fake/clear-faults           Server.ClearFaults; answers
+//	                                   {"ok":true,"unused":[{"method","path",
+//	                                    "status","times","used","fault"}]}
 //	POST /_fake/expire-access-tokens   Server.ExpireAccessTokens
 //	POST /_fake/clients                Server.RegisterClient; body
 //	                                   {"id","secret","redirect_uris":[...]}
@@ -44,7 +65,7 @@
 //	GET  /_fake/token-active?token=T   {"active":bool} (Server.TokenActive)
 //
 // POST bodies are JSON with unknown fields refused; successful calls answer
-// 200 {"ok":true}.
+// 200 {"ok":true} (clear-faults adds its unused faults).
 //
 // The command cmd/fakeglobus runs the same fake as a standalone process.
 package globustest

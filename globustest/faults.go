@@ -51,47 +51,11 @@ type Fault struct {
 	// connection. It cuts the fault's own answer (Status/Body), or with
 	// AfterHandling the normal one.
 	Truncate bool
-}
-
-// Inject adds a fault.
-func (s *Server) Inject(f Fault) {
-	if f.Times == 0 {
-		f.Times = 1
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
-}
-
-// ClearFaults removes every pending fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-// takeFault consumes one use of the first fault matching r.
-func (s *Server) takeFault(r *http.Request) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Path != r.URL.Path {
-			continue
-		}
-		if f.Method == "" && r.Method == http.MethodOptions ||
-			f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
-			continue
-		}
-		out := *f
-		if f.Times > 0 {
-			f.Times--
-			if f.Times == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-		}
-		return out, true
-	}
-	return Fault{}, false
+	// Optional says the fault may legitimately not be used up (a load
+	// test's burst that a run may end before, say): it is never reported
+	// as unused. Say why where you set it; prefer observing the fault
+	// (Injected.Used).
+	Optional bool
 }
 
 // applyFault carries out f and reports whether normal handling should

@@ -47,10 +47,10 @@ func TestFaultAuthBodyAndCustomBody(t *testing.T) {
 	if r.status != 200 || string(r.raw) != "{not json" || r.header.Get("Content-Type") != "text/plain" {
 		t.Errorf("custom body: %d %q %v", r.status, r.raw, r.header)
 	}
-	// Method mismatch: no fault.
-	s.Inject(Fault{Method: "POST", Path: "/v2/groups/my_groups", Status: 500})
-	if r := groups(t, s, "x", ""); r.status != http.StatusUnauthorized {
-		t.Errorf("fault for another method applied: %d", r.status)
+	// Method mismatch: no fault. Optional: it must not fire, which Used checks.
+	other := s.Inject(Fault{Method: "POST", Path: "/v2/groups/my_groups", Status: 500, Optional: true})
+	if r := groups(t, s, "x", ""); r.status != http.StatusUnauthorized || other.Used() != 0 {
+		t.Errorf("fault for another method applied: %d, used %d", r.status, other.Used())
 	}
 }
 

@@ -61,8 +61,13 @@ type Server struct {
 	tokens   map[string]*token
 	issued   []string
 	counts   map[string]int
-	faults   []*Fault
+	faults   []*Injected // pending, in Inject order
 	denyNext string
+
+	// t is NewT's test, told about unused faults; nil for New.
+	t testing.TB
+	// mutate is the GLOBUSTEST_MUTATE=nofaults mutation: no fault applies.
+	mutate bool
 
 	keyOnce sync.Once
 	signer  *signer
@@ -117,6 +122,7 @@ func New(opts Options) (*Server, error) {
 		codes:     map[string]*authCode{},
 		tokens:    map[string]*token{},
 		counts:    map[string]int{},
+		mutate:    mutated(),
 	}
 	s.authRT = map[string]route{
 		"/v2/oauth2/authorize":              {http.MethodGet, s.handleAuthorize},
@@ -161,14 +167,20 @@ func baseURL(a net.Addr) string {
 }
 
 // NewT is New for tests: it fails t on error and closes the server in
-// t.Cleanup.
+// t.Cleanup. It also holds t to its faults: one that is not used up (see
+// Inject) fails t when ClearFaults removes it or, if still pending, at the
+// cleanup.
 func NewT(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("globustest: %v", err)
 	}
-	t.Cleanup(s.Close)
+	s.t = t
+	t.Cleanup(func() {
+		s.Close()
+		s.checkPendingFaults()
+	})
 	return s
 }
 

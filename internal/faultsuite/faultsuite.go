@@ -7,6 +7,8 @@ import (
 	"flag"
 	"os"
 	"testing"
+
+	"github.com/globus-edge/globus-edge/globustest"
 )
 
 // long is registered in every test binary that imports this package, so
@@ -46,4 +48,20 @@ func (f *Figures) Run(t *testing.T, name string, run func(t *testing.T) (lost, i
 func (f Figures) Log(t *testing.T, suite string) {
 	t.Helper()
 	t.Logf("%s: %d faults tried, %d failures, %d good tokens lost (%d inherent losses)", suite, f.Tried, f.Failures, f.Lost, f.Inherent)
+}
+
+// CheckCalls reports through errorf each counter of fake (globustest.Server.Count) that differs
+// from want, or is below its bound in atLeast: what a case's fault must have made the client do
+// (the attempts, the retries), proof that the fault fired.
+func CheckCalls(errorf func(format string, args ...any), fake *globustest.Server, want, atLeast map[string]int) {
+	for key, n := range want {
+		if got := fake.Count(key); got != n {
+			errorf("the fake counted %d %q, want %d (all: %v)", got, key, n, fake.Counts())
+		}
+	}
+	for key, n := range atLeast {
+		if got := fake.Count(key); got < n {
+			errorf("the fake counted %d %q, want at least %d (all: %v)", got, key, n, fake.Counts())
+		}
+	}
 }

@@ -24,7 +24,7 @@ type Config struct {
 	Sessions int                // logged-in sessions the clients share (≥ 1)
 	Requests int                // requests in all, logins and logouts included
 	Expiries int                // server-side expiries of every access token, spread over the run
-	Bursts   int                // Groups 503 bursts (3 each, fewer than the core's retries)
+	Bursts   int                // Groups 503 bursts (3 each, fewer than the core's retries); each must fire
 }
 
 // Result counts what happened.
@@ -83,10 +83,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for i := 1; i <= cfg.Expiries; i++ {
 		events[int64(cfg.Requests*i/(cfg.Expiries+1))] = cfg.Fake.ExpireAccessTokens
 	}
-	for i := 1; i <= cfg.Bursts; i++ {
-		at := int64(cfg.Requests*i/(cfg.Bursts+1)) + 7
+	bursts := make([]*globustest.Injected, cfg.Bursts)
+	for i := range bursts {
+		at := int64(cfg.Requests*(i+1)/(cfg.Bursts+1)) + 7
 		events[at] = func() {
-			cfg.Fake.Inject(globustest.Fault{Path: "/v2/groups/my_groups", Status: http.StatusServiceUnavailable, RetryAfter: "0", Times: 3})
+			bursts[i] = cfg.Fake.Inject(globustest.Fault{Path: "/v2/groups/my_groups", Status: http.StatusServiceUnavailable, RetryAfter: "0", Times: 3})
 		}
 	}
 
@@ -156,6 +157,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
+	// A burst counts only if it fired: the Groups calls after it met all three 503s.
+	for i, b := range bursts {
+		if b == nil || b.Used() != 3 {
+			res.Failures++
+			res.Unexpected = append(res.Unexpected, fmt.Sprintf("burst %d was not used up: %v", i+1, b))
+		}
+	}
 	res.Refreshes = cfg.Fake.Count("grant:refresh_token")
 	// Every session must still work: its stored tokens survived the run.
 	for i, s := range sessions {

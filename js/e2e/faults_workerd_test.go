@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/internal/faultsuite"
 	"github.com/globus-edge/globus-edge/kvstore"
 )
 
@@ -28,6 +29,16 @@ func TestWorkerdFaultSuite(t *testing.T) {
 	h := &workerdHost{s: s, clients: map[string]map[string]any{}}
 	fig := runFaultSuite(t, h, []bool{true}, s.log.String)
 	fig.Log(t, "workerd fault suite (JS package)")
+}
+
+// TestWorkerdFaultSuiteIsHonest runs TestWorkerdFaultSuite's short form with the fake's faults
+// switched off: every case with faults in the fake must fail. Long form only: it bundles and
+// runs the worker a second time.
+func TestWorkerdFaultSuiteIsHonest(t *testing.T) {
+	if !faultsuite.Long() {
+		t.Skip("long form only (-faults.long or GLOBUS_EDGE_FAULTS=long)")
+	}
+	faultsuite.CheckMutated(t, "TestWorkerdFaultSuite", shortCases([]bool{true}))
 }
 
 // workerdHost runs each client call as one request to faults-worker.js; a client is its

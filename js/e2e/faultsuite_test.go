@@ -97,13 +97,7 @@ func runFaultSuite(t *testing.T, h faultHost, styles []bool, output func() strin
 	var issued []string
 	for i, f := range cases {
 		r := runs[i]
-		name := f.name
-		if len(styles) > 1 {
-			name = map[bool]string{false: "sync/", true: "promises/"}[f.promises] + name
-		}
-		if f.rotate {
-			name = "rotating/" + name
-		}
+		name := caseName(f.name, styles, f.promises, f.rotate)
 		fig.Run(t, name, func(t *testing.T) (bool, bool) { r.report(t); return r.lost, r.inherent })
 		issued = append(issued, r.tokens...)
 	}
@@ -223,8 +217,12 @@ func runFault(r *faultRun, h faultHost, f jsFault, promises, rotate bool, ns str
 	}
 	before := doc()
 	c := open(clientOpts{timeout: f.timeout, failPut: f.failPut})
+	fake.ResetCounts()
 	a := call("groups", c)
-	fake.ClearFaults()
+	faultsuite.CheckCalls(r.errorf, fake, f.calls, f.atLeast)
+	for _, u := range fake.ClearFaults() { // a fake made by New: the case checks its faults
+		r.errorf("an injected fault was not used up: %v", u)
+	}
 	r.logf("outcome: %v", a.Error)
 	if f.kind == "" {
 		if !a.OK || a.CSV != csv {

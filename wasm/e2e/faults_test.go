@@ -20,6 +20,9 @@ type pageFault struct {
 	state   string // the page's state afterwards
 	meta    string // what #error-meta must say ("" when no error is shown)
 	refused bool   // Globus refused the tokens: storage must hold none
+	// calls is what the fake must count during the reload (globustest.Server.Count): it proves
+	// the fault fired and the retries ran.
+	calls map[string]int
 }
 
 // throwing replaces a Storage method by one that throws, as a full quota or disabled storage
@@ -34,22 +37,30 @@ const restoreStorage = `for (const [k, f] of Object.entries(window.__orig || {})
 const (
 	groupsPath = "/v2/groups/my_groups"
 	tokenPath  = "/v2/oauth2/token"
+	groupsGets = "GET /v2/groups/my_groups"
+	refreshes  = "grant:refresh_token"
 )
 
 var pageFaults = []pageFault{
-	{name: "groups 503 until retries run out", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, state: "failed", meta: "HTTP status 503"},
-	{name: "groups 429 until retries run out", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, Status: 429, RetryAfter: "0", Times: -1}}, state: "failed", meta: "HTTP status 429"},
-	{name: "groups malformed JSON", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, Body: `[{"id": `}}, state: "failed", meta: "code globus_error"},
-	{name: "groups truncated once", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, AfterHandling: true, Truncate: true}}, state: "logged-in"},
-	{name: "refresh 503 until retries run out", refresh: true, faults: []globustest.Fault{{Method: "POST", Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, state: "failed", meta: "HTTP status 503"},
-	{name: "refresh malformed JSON", refresh: true, faults: []globustest.Fault{{Method: "POST", Path: tokenPath, Body: `{"access_token": `}}, state: "failed", meta: "code globus_error"},
-	{name: "refresh invalid_grant", refresh: true, faults: []globustest.Fault{{Method: "POST", Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, state: "logged-out", refused: true},
+	{name: "groups 503 burst absorbed", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, Status: 503, RetryAfter: "0", Times: 2}}, state: "logged-in", calls: map[string]int{groupsGets: 3}},
+	{name: "groups 503 until retries run out", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, state: "failed", meta: "HTTP status 503", calls: map[string]int{groupsGets: 6}},
+	{name: "groups 429 Retry-After absorbed", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, Status: 429, RetryAfter: "1"}}, state: "logged-in", calls: map[string]int{groupsGets: 2}},
+	{name: "groups 429 until retries run out", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, Status: 429, RetryAfter: "0", Times: -1}}, state: "failed", meta: "HTTP status 429", calls: map[string]int{groupsGets: 6}},
+	{name: "groups malformed JSON", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, Body: `[{"id": `}}, state: "failed", meta: "code globus_error", calls: map[string]int{groupsGets: 1}},
+	{name: "groups truncated once", faults: []globustest.Fault{{Method: "GET", Path: groupsPath, AfterHandling: true, Truncate: true}}, state: "logged-in", calls: map[string]int{groupsGets: 2}},
+	{name: "refresh 503 burst absorbed", refresh: true, faults: []globustest.Fault{{Method: "POST", Path: tokenPath, Status: 503, RetryAfter: "0", Times: 2}}, state: "logged-in", calls: map[string]int{refreshes: 3, groupsGets: 2}},
+	{name: "refresh 503 until retries run out", refresh: true, faults: []globustest.Fault{{Method: "POST", Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, state: "failed", meta: "HTTP status 503", calls: map[string]int{refreshes: 6, groupsGets: 1}},
+	{name: "refresh malformed JSON", refresh: true, faults: []globustest.Fault{{Method: "POST", Path: tokenPath, Body: `{"access_token": `}}, state: "failed", meta: "code globus_error", calls: map[string]int{refreshes: 1}},
+	// The first grant is handled but its answer is dropped; the retry is a second grant.
+	{name: "refresh answer lost after the grant", refresh: true, faults: []globustest.Fault{{Method: "POST", Path: tokenPath, AfterHandling: true, Drop: true}}, state: "logged-in", calls: map[string]int{refreshes: 2, groupsGets: 2}},
+	{name: "refresh invalid_grant", refresh: true, faults: []globustest.Fault{{Method: "POST", Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, state: "logged-out", refused: true, calls: map[string]int{refreshes: 1}},
 	{name: "refresh: Web Storage full", refresh: true, js: throwing("setItem", "QuotaExceededError"), state: "failed", meta: "code storage_error"},
-	{name: "Web Storage unreadable", js: throwing("getItem", "SecurityError"), state: "failed", meta: "code storage_error"},
+	{name: "Web Storage unreadable", js: throwing("getItem", "SecurityError"), state: "failed", meta: "code storage_error", calls: map[string]int{groupsGets: 0}},
 }
 
 // TestPageFaultSuite: each fault ends in the page's failed view naming the error (or the
-// logged-out view when Globus refused the tokens), and no good token is lost: localStorage
+// logged-out view when Globus refused the tokens, or the table when the retries absorb it),
+// fired (the fake counted the calls it caused), and no good token is lost: localStorage
 // still holds a refresh token Globus accepts, and Reload works once the fault is over.
 func TestPageFaultSuite(t *testing.T) {
 	reps := 1
@@ -65,6 +76,32 @@ func TestPageFaultSuite(t *testing.T) {
 	fig.Log(t, "page fault suite")
 }
 
+// TestPageFaultSuiteIsHonest runs TestPageFaultSuite with the fake's faults switched off:
+// every case with faults in the fake must fail (the Web Storage cases may pass). A browser
+// login per case makes the suite too slow to run twice in the short form: long form only.
+func TestPageFaultSuiteIsHonest(t *testing.T) {
+	if !faultsuite.Long() {
+		t.Skip("long form only (-faults.long or GLOBUS_EDGE_FAULTS=long)")
+	}
+	var cases []faultsuite.Case
+	for _, f := range pageFaults {
+		cases = append(cases, faultsuite.Case{Name: f.name, Fake: len(f.faults) > 0})
+	}
+	faultsuite.CheckMutated(t, "TestPageFaultSuite", cases)
+}
+
+// reload clicks Reload and waits until cond holds for the new answer: the rows shown before
+// are marked, so an old table does not count as the reloaded one.
+func reload(p *page, cond string) {
+	p.t.Helper()
+	eval[bool](p, `for (const tr of document.querySelectorAll("#groups-body tr")) tr.dataset.old = "1"; true`)
+	p.click("#reload-groups")
+	p.waitUntil(cond)
+}
+
+// loggedInCond: the page shows a reloaded table.
+const loggedInCond = `document.body.dataset.state === "logged-in" && document.getElementById("groups-body").rows.length > 0 && !document.querySelector("#groups-body tr[data-old]")`
+
 func runPageFault(t *testing.T, f pageFault) (lost bool) {
 	fake := globustest.NewT(t, globustest.Options{})
 	p := openPage(t, pageSite(t, fake, nil))
@@ -78,16 +115,17 @@ func runPageFault(t *testing.T, f pageFault) (lost bool) {
 	if f.js != "" {
 		eval[bool](p, f.js)
 	}
-	p.click("#reload-groups")
+	fake.ResetCounts()
 	cond := fmt.Sprintf("document.body.dataset.state === %q", f.state)
 	if f.meta != "" {
 		cond += fmt.Sprintf(` && document.getElementById("error-meta").textContent.includes(%q)`, f.meta)
 	}
 	if f.state == "logged-in" {
-		cond += ` && document.getElementById("groups-body").rows.length > 0`
+		cond = loggedInCond
 	}
-	p.waitUntil(cond)
-	fake.ClearFaults()
+	reload(p, cond)
+	faultsuite.CheckCalls(t.Errorf, fake, f.calls, nil)
+	fake.ClearFaults() // a fault not used up fails the case here (globustest.NewT)
 	eval[bool](p, restoreStorage)
 	for _, tok := range fake.IssuedTokens() {
 		if strings.Contains(p.text("body"), tok) {
@@ -104,7 +142,6 @@ func runPageFault(t *testing.T, f pageFault) (lost bool) {
 		t.Error("good token lost: localStorage holds no refresh token Globus accepts")
 		return true
 	}
-	p.click("#reload-groups")
-	p.waitUntil(`document.body.dataset.state === "logged-in" && document.getElementById("groups-body").rows.length > 0`)
+	reload(p, loggedInCond)
 	return false
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/config"
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/faultsuite"
@@ -57,13 +60,32 @@ type workerFault struct {
 	timeout time.Duration
 	status  int
 	code    string // "" with status 200/204/302
+	message string // what the error's message must say, if set
 	refused bool   // Globus refused the tokens: the session must be gone
-	slow    bool
+	// calls is what the fake must count during the request (globustest.Server.Count): it
+	// proves the fault fired and the retries ran. sleeps, if set, are exactly the waits the
+	// retries asked for (Retry-After honoured); retries, if set, is how many waits there were
+	// (where every attempt times out, the fake may not see each one).
+	calls   map[string]int
+	sleeps  []time.Duration
+	retries int
 }
 
 const (
 	tokenPath  = "/v2/oauth2/token"
+	revokePath = "/v2/oauth2/token/revoke"
 	groupsPath = "/v2/groups/my_groups"
+
+	// The fake's counters the cases expect.
+	groupsGets = "GET /v2/groups/my_groups"
+	refreshes  = "grant:refresh_token"
+	exchanges  = "grant:authorization_code"
+	revokes    = "revoke"
+
+	// Per-attempt timeouts: when every attempt times out, and when one must succeed after one
+	// timed out (a loopback answer takes milliseconds even on a loaded machine).
+	allTimeOut = 50 * time.Millisecond
+	oneTimeOut = time.Second
 )
 
 var (
@@ -71,53 +93,102 @@ var (
 	failGet = func(k *flakyKV) { k.failGet.Store(true) }
 )
 
+// delay holds Globus's answer at path far longer than any attempt waits, times times (-1: all).
+func delay(path string, times int) []globustest.Fault {
+	return []globustest.Fault{{Path: path, Delay: time.Minute, Times: times}}
+}
+
+// notConfirmed is what a logout whose revocation failed says.
+const notConfirmed = "logged out here, but Globus did not confirm revoking the tokens"
+
 var workerFaults = []workerFault{
-	{name: "5xx burst", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: 2}}, status: 200},
-	{name: "5xx until retries run out", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError},
-	{name: "429 until retries run out", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError},
-	{name: "malformed JSON", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, status: 502, code: service.CodeGlobusError},
-	{name: "oversized body", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Body: `"` + strings.Repeat("x", 4<<20) + `"`}}, status: 502, code: service.CodeGlobusError},
-	{name: "truncated once", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, AfterHandling: true, Truncate: true}}, status: 200},
-	{name: "KV read fails", phase: "groups", kv: failGet, status: 500, code: service.CodeStorageError},
-	{name: "value sealed with another key", phase: "groups", otherKy: true, status: 401, code: service.CodeStorageCorrupt},
-	{name: "timeouts", phase: "groups", slow: true, timeout: 50 * time.Millisecond, faults: []globustest.Fault{{Path: groupsPath, Delay: time.Minute, Times: -1}}, status: 504, code: service.CodeTimeout},
-	{name: "dropped connections", phase: "groups", slow: true, faults: []globustest.Fault{{Path: groupsPath, Drop: true, Times: -1}}, status: 502, code: "network_error"},
+	{name: "5xx burst absorbed", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: 2}}, status: 200, calls: map[string]int{groupsGets: 3}},
+	{name: "5xx until retries run out", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 6}},
+	{name: "429 Retry-After absorbed", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "3"}}, status: 200, calls: map[string]int{groupsGets: 2}, sleeps: []time.Duration{3 * time.Second}},
+	{name: "429 until retries run out", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "1", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 6}, sleeps: slices.Repeat([]time.Duration{time.Second}, 5)},
+	{name: "malformed JSON", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 1}},
+	{name: "oversized body", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Body: `"` + strings.Repeat("x", 4<<20) + `"`}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 1}},
+	{name: "HTML error page", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 502, Body: "<h1>Bad gateway</h1>", ContentType: "text/html", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 6}},
+	{name: "truncated body absorbed", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, AfterHandling: true, Truncate: true}}, status: 200, calls: map[string]int{groupsGets: 2}},
+	{name: "one timeout absorbed", phase: "groups", timeout: oneTimeOut, faults: delay(groupsPath, 1), status: 200, calls: map[string]int{groupsGets: 2}},
+	{name: "timeouts", phase: "groups", timeout: allTimeOut, faults: delay(groupsPath, -1), status: 504, code: service.CodeTimeout, retries: 5},
+	{name: "dropped connections", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Drop: true, Times: -1}}, status: 502, code: string(app.KindNetwork), calls: map[string]int{groupsGets: 6}},
+	{name: "KV read fails", phase: "groups", kv: failGet, status: 500, code: service.CodeStorageError, calls: map[string]int{groupsGets: 0}},
+	{name: "value sealed with another key", phase: "groups", otherKy: true, status: 401, code: service.CodeStorageCorrupt, calls: map[string]int{groupsGets: 0}},
 
-	{name: "5xx until retries run out", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError},
-	{name: "malformed JSON", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": `}}, status: 502, code: service.CodeGlobusError},
-	{name: "answer lost after the grant", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, status: 200},
-	{name: "invalid_grant", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, status: 401, code: service.CodeLoginRequired, refused: true},
-	{name: "KV write fails", phase: "refresh", kv: failPut, status: 500, code: service.CodeStorageError},
-	{name: "timeouts", phase: "refresh", slow: true, timeout: 50 * time.Millisecond, faults: []globustest.Fault{{Path: tokenPath, Delay: time.Minute, Times: -1}}, status: 504, code: service.CodeTimeout},
+	// Groups answers 401 (Globus expired the token), the service refreshes and asks again.
+	{name: "5xx burst absorbed", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 500, Times: 2}}, status: 200, calls: map[string]int{refreshes: 3, groupsGets: 2}, retries: 2},
+	{name: "5xx until retries run out", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{refreshes: 6, groupsGets: 1}},
+	{name: "429 Retry-After absorbed", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 429, RetryAfter: "2"}}, status: 200, calls: map[string]int{refreshes: 2, groupsGets: 2}, sleeps: []time.Duration{2 * time.Second}},
+	{name: "one timeout absorbed", phase: "refresh", timeout: oneTimeOut, faults: delay(tokenPath, 1), status: 200, calls: map[string]int{refreshes: 2, groupsGets: 2}},
+	{name: "timeouts", phase: "refresh", timeout: allTimeOut, faults: delay(tokenPath, -1), status: 504, code: service.CodeTimeout, calls: map[string]int{groupsGets: 1}, retries: 5},
+	{name: "malformed JSON", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": `}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{refreshes: 1, groupsGets: 1}},
+	// The first grant is handled but its answer is dropped; the retry is a second grant.
+	{name: "answer lost after the grant", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, status: 200, calls: map[string]int{refreshes: 2, groupsGets: 2}},
+	{name: "invalid_grant", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, status: 401, code: service.CodeLoginRequired, refused: true, calls: map[string]int{refreshes: 1, groupsGets: 1}},
+	{name: "KV write fails", phase: "refresh", kv: failPut, status: 500, code: service.CodeStorageError, calls: map[string]int{refreshes: 1}},
 
-	{name: "5xx until retries run out", phase: "login", faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError},
-	{name: "answer lost after the grant", phase: "login", faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, status: 400, code: service.CodeCodeRefused},
-	{name: "KV write fails", phase: "login", kv: failPut, status: 500, code: service.CodeStorageError},
+	{name: "5xx burst absorbed", phase: "login", faults: []globustest.Fault{{Path: tokenPath, Status: 502, Times: 2}}, status: 302, calls: map[string]int{exchanges: 3}, retries: 2},
+	{name: "5xx until retries run out", phase: "login", faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{exchanges: 6}},
+	{name: "timeouts", phase: "login", timeout: allTimeOut, faults: delay(tokenPath, -1), status: 504, code: service.CodeTimeout, retries: 5},
+	// The code is spent by the first exchange, whose answer is dropped: the retry is refused.
+	{name: "answer lost after the grant", phase: "login", faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, status: 400, code: service.CodeCodeRefused, calls: map[string]int{exchanges: 2}},
+	{name: "KV write fails", phase: "login", kv: failPut, status: 500, code: service.CodeStorageError, calls: map[string]int{exchanges: 1}},
 
-	{name: "revoke 5xx", phase: "logout", faults: []globustest.Fault{{Path: "/v2/oauth2/token/revoke", Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError},
-	{name: "KV delete fails", phase: "logout", kv: failPut, status: 500, code: service.CodeStorageError},
+	// The access and the refresh token are revoked, each with its own retries.
+	{name: "revoke 5xx burst absorbed", phase: "logout", faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: 2}}, status: 204, calls: map[string]int{revokes: 4}},
+	{name: "revoke 5xx", phase: "logout", faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, message: notConfirmed, calls: map[string]int{revokes: 12}},
+	{name: "revoke timeouts", phase: "logout", timeout: allTimeOut, faults: delay(revokePath, -1), status: 504, code: service.CodeTimeout, message: notConfirmed, retries: 10},
+	{name: "KV delete fails", phase: "logout", kv: failPut, status: 500, code: service.CodeStorageError, calls: map[string]int{revokes: 0}},
 }
 
 // TestWorkerFaultSuite: each fault a browser's request meets ends in the documented status
-// and error code, and no good token is lost: the session's KV record still holds a refresh
-// token Globus accepts and the browser's next request works (or, where Globus refused the
-// tokens, the session is gone). Long form: -faults.long or GLOBUS_EDGE_FAULTS=long.
+// and error code, fired (the fake counted the calls it caused), and no good token is lost: the
+// session's KV record still holds a refresh token Globus accepts and the browser's next
+// request works (or, where Globus refused the tokens or the user logged out, the session is
+// gone). The retries' waits are recorded, not spent. Long form (each case 3 times):
+// -faults.long or GLOBUS_EDGE_FAULTS=long.
 func TestWorkerFaultSuite(t *testing.T) {
-	long := faultsuite.Long()
 	reps := 1
-	if long {
+	if faultsuite.Long() {
 		reps = 3
 	}
 	var fig faultsuite.Figures
 	for _, f := range workerFaults {
-		if f.slow && !long {
-			continue
-		}
 		for range reps {
 			fig.Run(t, f.phase+"/"+f.name, func(t *testing.T) (bool, bool) { return runWorkerFault(t, f), false })
 		}
 	}
 	fig.Log(t, "worker fault suite")
+}
+
+// TestWorkerFaultSuiteIsHonest runs TestWorkerFaultSuite with the fake's faults switched off:
+// every case with faults in the fake must fail (those with KV or key faults may pass).
+func TestWorkerFaultSuiteIsHonest(t *testing.T) {
+	var cases []faultsuite.Case
+	for _, f := range workerFaults {
+		cases = append(cases, faultsuite.Case{Name: f.phase + "/" + f.name, Fake: len(f.faults) > 0})
+	}
+	faultsuite.CheckMutated(t, "TestWorkerFaultSuite", cases)
+}
+
+// sleepLog records the retries' waits of a service.
+type sleepLog struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *sleepLog) sleep(ctx context.Context, d time.Duration) error {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+	return ctx.Err()
+}
+
+func (l *sleepLog) all() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.d)
 }
 
 func runWorkerFault(t *testing.T, f workerFault) (lost bool) {
@@ -135,13 +206,17 @@ func runWorkerFault(t *testing.T, f workerFault) (lost bool) {
 	if f.otherKy {
 		keys, _ = tokens.ParseKeyring("other:" + keySpec(9))
 	}
-	h.swap(faultHandler(t, h, kv, keys, f.timeout))
+	hd := faultHandler(t, h, kv, keys, f.timeout)
+	var sleeps sleepLog
+	service.SetRetrySleep(hd, sleeps.sleep)
+	h.swap(hd)
 	for _, fault := range f.faults {
 		h.fake.Inject(fault)
 	}
 	if f.kv != nil {
 		f.kv(kv)
 	}
+	h.fake.ResetCounts()
 	var r *resp
 	switch f.phase {
 	case "groups", "refresh":
@@ -152,11 +227,17 @@ func runWorkerFault(t *testing.T, f workerFault) (lost bool) {
 		r = b.do("POST", "/logout", http.Header{"Origin": {h.srv.URL}})
 	}
 	if f.code != "" {
-		errorBody(t, r, f.status, f.code)
-	} else if r.StatusCode != f.status && !(f.phase == "login" && r.StatusCode == 302) {
+		if e := errorBody(t, r, f.status, f.code); !strings.Contains(e.Message, f.message) {
+			t.Errorf("message %q, want it to say %q", e.Message, f.message)
+		}
+	} else if r.StatusCode != f.status {
 		t.Fatalf("status %d %s, want %d", r.StatusCode, r.body, f.status)
 	}
-	// The fault is over.
+	faultsuite.CheckCalls(t.Errorf, h.fake, f.calls, nil)
+	if got := sleeps.all(); f.sleeps != nil && !slices.Equal(got, f.sleeps) || f.retries != 0 && len(got) != f.retries {
+		t.Errorf("the retries waited %v, want %v or %d waits", got, f.sleeps, f.retries)
+	}
+	// The fault is over; a fault of the fake that was not used up fails the case here.
 	h.fake.ClearFaults()
 	h.swap(h.handler(h.keys))
 	if len(h.fake.IssuedTokens()) > 0 {
@@ -171,6 +252,9 @@ func runWorkerFault(t *testing.T, f workerFault) (lost bool) {
 	case f.phase == "logout" && f.code != service.CodeStorageError, f.refused:
 		if _, ok := h.record(sid); ok {
 			t.Error("the session survived a logout or a refused refresh token")
+		}
+		if b.cookie(service.SessionCookie) != nil {
+			t.Error("the browser keeps the cookie of a session that is gone")
 		}
 		return false
 	}
@@ -191,7 +275,7 @@ func runWorkerFault(t *testing.T, f workerFault) (lost bool) {
 }
 
 // faultHandler is the harness's service over kv with keys and a per-attempt timeout.
-func faultHandler(t *testing.T, h *harness, kv kvstore.KV, keys *tokens.Keyring, timeout time.Duration) http.Handler {
+func faultHandler(t *testing.T, h *harness, kv kvstore.KV, keys *tokens.Keyring, timeout time.Duration) *service.Handler {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}

@@ -16,6 +16,7 @@
 package service
 
 import (
+	"context"
 	"log"
 	"net/http"
 	"time"
@@ -38,6 +39,9 @@ type Handler struct {
 	Logf func(format string, args ...any)
 	// Now is the clock of session ages (Config.SessionMaxAge); nil means time.Now.
 	Now func() time.Time
+	// sleep, when set, replaces the waits between retries (the fault suite records them
+	// instead of waiting: export_test.go).
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 func (h *Handler) now() time.Time {
@@ -156,5 +160,9 @@ func (x *reply) origin() string {
 func (x *reply) app(storage tokens.Storage) *app.App {
 	g := x.h.cfg.Globus
 	g.RedirectURI = x.origin() + CallbackPath
-	return app.New(g, x.h.doer, storage, x.h.cfg.ClientSecret)
+	a := app.New(g, x.h.doer, storage, x.h.cfg.ClientSecret)
+	if x.h.sleep != nil {
+		a.Transport.Sleep = x.h.sleep
+	}
+	return a
 }

@@ -12,7 +12,8 @@ import (
 // service's origin: a cross-site form or fetch cannot log the user out). It revokes the
 // session's access and refresh tokens, deletes the session from KV and expires the cookie,
 // answering 204. Without a session it just expires the cookie. When KV fails the cookie is
-// kept (the session is still there), so the logout can be tried again.
+// kept (the session is still there), so the logout can be tried again. When revoking fails
+// the session is still ended here, and the answer's status and code are the failure's kind.
 func (x *reply) logout() {
 	if got := x.r.Header.Get("Origin"); got != x.origin() {
 		x.fail(http.StatusForbidden, CodeCrossOrigin, "logout must come from a page of this site (Origin mismatch)", nil)
