@@ -27,13 +27,19 @@ func (a *App) storeRenewal(ctx context.Context, r *tokens.Response) error {
 }
 
 // refreshLock takes the lock renewals take, when Storage has one, so that a logout and a
-// renewal do not interleave.
+// renewal do not interleave. A lock that stopped waiting because the renewal it waited for
+// stored its tokens (tokens.ErrStoredMeanwhile) lets the caller go on: what it reads now is
+// what that renewal stored.
 func (a *App) refreshLock(ctx context.Context) (func(), error) {
 	l, ok := a.Storage.(tokens.Locker)
 	if !ok {
 		return func() {}, nil
 	}
-	return l.Lock(ctx)
+	unlock, err := l.Lock(ctx)
+	if errors.Is(err, tokens.ErrStoredMeanwhile) {
+		return func() {}, nil
+	}
+	return unlock, err
 }
 
 // authorizer returns the authorizer for the stored Groups tokens, reusing the current one while
@@ -46,6 +52,11 @@ func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, tokens.Dat
 	if d == nil {
 		return nil, tokens.Data{}, ErrLoginRequired
 	}
+	return a.authorizerFor(d)
+}
+
+// authorizerFor returns the authorizer for the Groups tokens d (see authorizer).
+func (a *App) authorizerFor(d *tokens.Data) (authorizer.Authorizer, tokens.Data, error) {
 	if d.RefreshToken == "" {
 		if d.NeedsRenewal(a.now()) {
 			return nil, *d, fmt.Errorf("%w: the stored access token has expired and there is no refresh token", ErrLoginRequired)

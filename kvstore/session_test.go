@@ -1,0 +1,67 @@
+package kvstore
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// A write of the record within a second of the last one (a refresh right after the login, a
+// logout right after a refresh) is refused by KV once and then lands after the second.
+func TestSessionWritesWaitForTheKeysSecond(t *testing.T) {
+	c := &Cloud{}
+	s := Session(c.Location("a"), "sid", time.Hour)
+	ctx := context.Background()
+	for i, op := range []func() error{
+		func() error { return s.Save(ctx, []byte("v1")) },
+		func() error { return s.Save(ctx, []byte("v2")) },
+		func() error { return s.Delete(ctx) },
+	} {
+		if err := op(); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	if _, ok := c.Store().TTL(s.Key()); ok {
+		t.Error("the record survived its delete")
+	}
+	if n := c.Counts()["session/"]; n.Writes != 2 || n.Deletes != 1 || n.Refused != 2 {
+		t.Errorf("record operations %+v: want 2 writes, 1 delete, each retried once", n)
+	}
+}
+
+// A location that still reads the replaced record finds the new one through its successor
+// key, a key it has never read (so never cached); later loads there return the new value.
+func TestSuccessorFromAStaleLocation(t *testing.T) {
+	c := &Cloud{Staleness: time.Minute}
+	ctx := context.Background()
+	key := SessionKey("sid")
+	c.Store().Put(ctx, key, "v1", 0) // the login, long ago
+	inA, inB := Session(c.Location("a"), "sid", time.Hour), Session(c.Location("b"), "sid", time.Hour)
+	if v, _, _ := inB.Load(ctx); string(v) != "v1" { // b caches v1
+		t.Fatal(string(v))
+	}
+	// (Not in b: a location caches the absence of a successor too, for up to Staleness.)
+	inC := Session(c.Location("c"), "sid", time.Hour)
+	inC.Load(ctx)
+	if _, ok, _ := inC.LoadSuccessor(ctx); ok {
+		t.Fatal("a successor before any replacement")
+	}
+	inA.Load(ctx)
+	if err := inA.Save(ctx, []byte("v2")); err != nil { // a refresh in a
+		t.Fatal(err)
+	}
+	b2 := Session(c.Location("b"), "sid", time.Hour) // the next request in b
+	if v, _, _ := b2.Load(ctx); string(v) != "v1" {
+		t.Fatalf("b reads %s, want its stale v1 (the double must be stale here)", v)
+	}
+	v, ok, err := b2.LoadSuccessor(ctx)
+	if err != nil || !ok || string(v) != "v2" {
+		t.Fatalf("successor = %q, %v, %v; want v2", v, ok, err)
+	}
+	if v, _, _ := b2.Load(ctx); string(v) != "v2" {
+		t.Errorf("a load after the successor was found reads %s, want v2", v)
+	}
+	if ttl, ok := c.Store().TTL(successorKey("v1")); !ok || ttl > successorTTL {
+		t.Errorf("successor key TTL %v, %v", ttl, ok)
+	}
+}
