@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/authorizer"
 	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/tokens"
@@ -52,11 +53,6 @@ func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, tokens.Dat
 	if d == nil {
 		return nil, tokens.Data{}, ErrLoginRequired
 	}
-	return a.authorizerFor(d)
-}
-
-// authorizerFor returns the authorizer for the Groups tokens d (see authorizer).
-func (a *App) authorizerFor(d *tokens.Data) (authorizer.Authorizer, tokens.Data, error) {
 	if d.RefreshToken == "" {
 		if d.NeedsRenewal(a.now()) {
 			return nil, *d, fmt.Errorf("%w: the stored access token has expired and there is no refresh token", ErrLoginRequired)
@@ -77,6 +73,12 @@ func (a *App) authorizerFor(d *tokens.Data) (authorizer.Authorizer, tokens.Data,
 		rt.Lock = l.Lock
 		rt.Reload = func(ctx context.Context) (*tokens.Data, error) { return a.Storage.Get(ctx, groups.ResourceServer) }
 	}
+	rt.Replaced = func(ctx context.Context, refused string, err error) *tokens.Data {
+		if !auth.IsInvalidGrant(err) {
+			return nil
+		}
+		return a.replacement(ctx, refused)
+	}
 	rt.OnRefresh = func(ctx context.Context, r *tokens.Response) error {
 		if err := a.storeRenewal(ctx, r); err != nil {
 			return err
@@ -94,4 +96,27 @@ func (a *App) forget() {
 	a.mu.Lock()
 	a.authz = nil
 	a.mu.Unlock()
+}
+
+// replacement returns the Groups tokens that replaced the refresh token Globus refused, when
+// another process, tab or worker request rotated it: what storage holds now if it differs, or,
+// from a storage whose reads may be stale (a KV location that has not yet seen another
+// location's refresh), the login that replaced the one it read (tokens.Successors). Removing
+// the login instead could remove the newer one. Nil when there is none.
+func (a *App) replacement(ctx context.Context, refused string) *tokens.Data {
+	d, err := a.Storage.Get(ctx, groups.ResourceServer)
+	if err != nil || d == nil {
+		return nil
+	}
+	if d.RefreshToken != refused {
+		return d
+	}
+	s, ok := a.Storage.(tokens.Successors)
+	if !ok {
+		return nil
+	}
+	if next, err := s.GetSuccessor(ctx, groups.ResourceServer); err == nil && next != nil && next.RefreshToken != refused {
+		return next
+	}
+	return nil
 }

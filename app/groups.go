@@ -9,7 +9,6 @@ import (
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/authorizer"
 	"github.com/globus-edge/globus-edge/groups"
-	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/transport"
 )
 
@@ -18,7 +17,7 @@ import (
 // before they are used. If Globus refuses the refresh token (or, when none is stored, the access
 // token), the stored tokens are removed and the error wraps ErrLoginRequired.
 func (a *App) MyGroups(ctx context.Context, statuses ...string) ([]groups.Group, error) {
-	gs, used, err := a.myGroups(ctx, nil, statuses)
+	gs, used, err := a.myGroups(ctx, statuses)
 	if isUnauthorized(err) {
 		// Groups refused the token even after the refresh and retry. If storage no longer holds
 		// the login, another tab, process or request logged out meanwhile (and revoked what
@@ -39,17 +38,8 @@ func (a *App) MyGroups(ctx context.Context, statuses ...string) ([]groups.Group,
 	}
 	// Another process or tab may have rotated the refresh token under us: if storage now
 	// holds a different one, try once more with it rather than logging the user out.
-	cur, gerr := a.Storage.Get(ctx, groups.ResourceServer)
-	if s, ok := a.Storage.(tokens.Successors); ok && gerr == nil && cur != nil && cur.RefreshToken == used {
-		// Storage may have answered from a stale copy (a KV location that has not yet seen
-		// another location's refresh): removing it could remove the newer login, so look for
-		// the login that replaced it first.
-		if next, serr := s.GetSuccessor(ctx, groups.ResourceServer); serr == nil && next != nil {
-			cur = next
-		}
-	}
-	if gerr == nil && cur != nil && cur.RefreshToken != used {
-		if gs, _, err2 := a.myGroups(ctx, cur, statuses); !auth.IsInvalidGrant(err2) {
+	if cur, gerr := a.Storage.Get(ctx, groups.ResourceServer); gerr == nil && cur != nil && cur.RefreshToken != used {
+		if gs, _, err2 := a.myGroups(ctx, statuses); !auth.IsInvalidGrant(err2) {
 			return gs, err2
 		}
 	}
@@ -72,17 +62,9 @@ func isUnauthorized(err error) bool {
 	return errors.As(err, &api) && api.HTTPStatus == http.StatusUnauthorized
 }
 
-// myGroups makes the call once, with the stored tokens or, when from is not nil, with those,
-// and says which refresh token the authorizer started from.
-func (a *App) myGroups(ctx context.Context, from *tokens.Data, statuses []string) ([]groups.Group, string, error) {
-	var authz authorizer.Authorizer
-	var src tokens.Data
-	var err error
-	if from != nil {
-		authz, src, err = a.authorizerFor(from)
-	} else {
-		authz, src, err = a.authorizer(ctx)
-	}
+// myGroups makes the call once and says which refresh token the authorizer started from.
+func (a *App) myGroups(ctx context.Context, statuses []string) ([]groups.Group, string, error) {
+	authz, src, err := a.authorizer(ctx)
 	if err != nil {
 		return nil, "", err
 	}

@@ -28,6 +28,7 @@ func inLocation(h *harness, kv *kvstore.Cloud, loc string) *app.App {
 // revoked login and delete the record, which now holds a's live tokens: it finds a's record
 // through its successor and answers with it.
 func TestStaleLocationAdoptsTheRefreshMadeElsewhere(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, globustest.Options{RotateRefreshTokens: true})
 	h.login(t)
 	kv := &kvstore.Cloud{Staleness: time.Minute}
@@ -65,6 +66,7 @@ func TestStaleLocationAdoptsTheRefreshMadeElsewhere(t *testing.T) {
 
 // With no record to find a successor of, a refusal is a refusal: the login is removed.
 func TestRefusedWithoutSuccessorStillLogsOut(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, globustest.Options{})
 	h.login(t)
 	kv := &kvstore.Cloud{}

@@ -37,6 +37,11 @@ type RefreshToken struct {
 	// lock.
 	Lock   func(ctx context.Context) (unlock func(), err error)
 	Reload func(ctx context.Context) (*tokens.Data, error)
+	// Replaced, if set, is asked (under the lock) after a refresh of refreshToken failed with
+	// err whether storage holds tokens that replaced it — another process rotated it, and this
+	// one read storage before that or from a stale copy. Tokens it returns are used instead:
+	// as they are while usable, or refreshed once more. Nil means there are none.
+	Replaced func(ctx context.Context, refreshToken string, err error) *tokens.Data
 
 	mu sync.Mutex
 	// cur holds the tokens in use; ExpiresAtSeconds 0 means unknown (renew before use).
@@ -127,6 +132,15 @@ func (a *RefreshToken) renew(ctx context.Context) error {
 		}
 	}
 	r, err := a.Client.Refresh(ctx, a.cur.RefreshToken)
+	if err != nil && a.Replaced != nil {
+		if d := a.Replaced(ctx, a.cur.RefreshToken, err); d != nil && d.RefreshToken != "" && d.RefreshToken != a.cur.RefreshToken {
+			a.cur = *d
+			if !d.NeedsRenewal(a.now()) {
+				return nil
+			}
+			r, err = a.Client.Refresh(ctx, a.cur.RefreshToken)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,11 @@ import (
 // another request is taking it at the same moment: the writer waits like any other. Two
 // writers can still both win (KV without the write rule, or locations that read each other's
 // lease late); that costs a second refresh, not a failure.
+//
+// In a location whose copy of the record is stale, a holder whose refresh was refused may find
+// the newer record through its successor (SessionBlob.LoadSuccessor) without the record
+// changing there; its release then says so in the lease ("next"), and the requests waiting in
+// that location take the same successor instead of each being refused in turn.
 type Lease struct {
 	KV  KV
 	Key string
@@ -40,13 +45,16 @@ type Lease struct {
 	Record string
 	// Now is the clock of the lease's expiry; nil means time.Now.
 	Now func() time.Time
+
+	seen *lastValue // the guarding SessionBlob's record values, when it has one
 }
 
 // leaseValue is what a lease key holds (JSON).
 type leaseValue struct {
 	Holder string `json:"holder"`
-	Until  int64  `json:"until"` // Unix milliseconds
-	Base   string `json:"base"`  // the record's fingerprint when the lease was taken
+	Until  int64  `json:"until"`          // Unix milliseconds
+	Base   string `json:"base"`           // the record's fingerprint when the lease was taken
+	Next   string `json:"next,omitempty"` // the fingerprint of the base's successor, on release
 }
 
 const (
@@ -68,9 +76,9 @@ func (l Lease) now() time.Time {
 
 // Acquire takes the lease, waiting while another holds it, and returns the function that
 // releases it. It returns an error wrapping tokens.ErrStoredMeanwhile, holding nothing, when
-// the record changed while it waited.
+// the record changed while it waited (or its holder handed over the record's successor).
 func (l Lease) Acquire(ctx context.Context) (func(), error) {
-	first, err := l.fingerprint(ctx)
+	first, err := l.record(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +94,10 @@ func (l Lease) Acquire(ctx context.Context) (func(), error) {
 		if err != nil {
 			return nil, storageError("reading a refresh lease", err)
 		}
-		if !ok || !w.held(v, rec, l.now()) {
+		if ok && l.handedOver(ctx, v, rec) {
+			return nil, fmt.Errorf("kv: the session record's successor was handed over with its refresh lease: %w", tokens.ErrStoredMeanwhile)
+		}
+		if !ok || !w.held(v, Fingerprint(rec), l.now()) {
 			release, err := l.take(ctx, mine, rec)
 			if release != nil || err != nil {
 				return release, err
@@ -96,7 +107,7 @@ func (l Lease) Acquire(ctx context.Context) (func(), error) {
 			return nil, err
 		}
 		poll = min(poll*3/2, leasePollMax)
-		if rec, err = l.fingerprint(ctx); err != nil {
+		if rec, err = l.record(ctx); err != nil {
 			return nil, err
 		}
 		if rec != first {
@@ -125,12 +136,29 @@ func (w *waiting) held(v, rec string, now time.Time) bool {
 	return now.Before(until) && now.Before(w.since.Add(leaseHold))
 }
 
-// take writes the lease for holder mine over the record with fingerprint rec and reads it
-// back. It returns the release function when the lease is ours, nil when another request
-// holds it or is writing it (KV refused our write as too soon after theirs).
+// handedOver reports whether the lease value v was released by a holder that found the
+// successor of the record value rec, and if so takes that successor as the record's newer
+// value (the successor key exists: reading it cannot cache an absence that hides it).
+func (l Lease) handedOver(ctx context.Context, v, rec string) bool {
+	var lv leaseValue
+	if l.seen == nil || json.Unmarshal([]byte(v), &lv) != nil || lv.Next == "" || lv.Base != Fingerprint(rec) {
+		return false
+	}
+	next, ok, err := l.KV.Get(ctx, successorKey(rec))
+	if err != nil || !ok || Fingerprint(next) != lv.Next {
+		return false
+	}
+	l.seen.replace(rec, next)
+	return true
+}
+
+// take writes the lease for holder mine over the record value rec and reads it back. It
+// returns the release function when the lease is ours, nil when another request holds it or
+// is writing it (KV refused our write as too soon after theirs).
 func (l Lease) take(ctx context.Context, mine, rec string) (func(), error) {
 	taken := l.now()
-	b, _ := json.Marshal(leaseValue{Holder: mine, Until: taken.Add(leaseHold).UnixMilli(), Base: rec})
+	lv := leaseValue{Holder: mine, Until: taken.Add(leaseHold).UnixMilli(), Base: Fingerprint(rec)}
+	b, _ := json.Marshal(lv)
 	val := string(b)
 	err := l.KV.Put(ctx, l.Key, val, MinTTL)
 	if limited, _ := RateLimited(err); limited {
@@ -148,30 +176,35 @@ func (l Lease) take(ctx context.Context, mine, rec string) (func(), error) {
 	if !ok || v != val {
 		return nil, nil
 	}
-	return func() { l.release(context.WithoutCancel(ctx), val, rec, taken) }, nil
+	return func() { l.release(context.WithoutCancel(ctx), lv, val, rec, taken) }, nil
 }
 
-// release frees the lease val taken at taken over the record with fingerprint rec. When the
-// record changed meanwhile the holder's write already freed it and nothing is written.
+// release frees the lease lv (stored as val) taken at taken over the record value rec. When
+// the record changed meanwhile the holder's write already freed it and nothing is written.
 // Otherwise (the refresh failed, or the holder adopted tokens stored by another) the lease is
-// deleted, no sooner than KV accepts a second write to the key. Failures are ignored: the lease
-// frees itself at its until.
-func (l Lease) release(ctx context.Context, val, rec string, taken time.Time) {
-	if cur, err := l.fingerprint(ctx); err != nil || cur != rec {
+// deleted, or rewritten as released with the successor the holder found, no sooner than KV
+// accepts a second write to the key. Failures are ignored: the lease frees itself at its until.
+func (l Lease) release(ctx context.Context, lv leaseValue, val, rec string, taken time.Time) {
+	if cur, err := l.record(ctx); err != nil || cur != rec {
 		return
 	}
 	if v, ok, err := l.KV.Get(ctx, l.Key); err != nil || !ok || v != val {
-		return // only the holder deletes: a waiter that took over must keep its lease
+		return // only the holder releases: a waiter that took over must keep its lease
 	}
 	if wait := taken.Add(WriteInterval).Sub(l.now()); wait > 0 {
 		sleep(ctx, min(wait, WriteInterval))
 	}
+	if next, ok := l.seen.successorOf(rec); ok {
+		lv.Until, lv.Next = l.now().UnixMilli(), Fingerprint(next)
+		b, _ := json.Marshal(lv)
+		writeRetrying(ctx, func() error { return l.KV.Put(ctx, l.Key, string(b), MinTTL) })
+		return
+	}
 	writeRetrying(ctx, func() error { return l.KV.Delete(ctx, l.Key) })
 }
 
-// fingerprint reads the guarded record and returns a short hash of its value, "" when there
-// is none. Sealed values differ on every write, so any write changes it.
-func (l Lease) fingerprint(ctx context.Context) (string, error) {
+// record reads the guarded record's value ("" when there is none).
+func (l Lease) record(ctx context.Context) (string, error) {
 	v, ok, err := l.KV.Get(ctx, l.Record)
 	if err != nil {
 		return "", storageError("reading the record a refresh lease guards", err)
@@ -179,7 +212,7 @@ func (l Lease) fingerprint(ctx context.Context) (string, error) {
 	if !ok {
 		return "", nil
 	}
-	return Fingerprint(v), nil
+	return v, nil
 }
 
 // Fingerprint is a short hash of a stored value: what a lease records as the record it was

@@ -14,11 +14,11 @@ import (
 // between concurrent requests of the session.
 //
 // It keeps KV's rules: a write (Save or Delete) that KV refuses as the record's second write
-// within a second is tried again once the second has passed; and a Save that replaces a value
-// also writes a successor key (the new value under a key named after the fingerprint of the
-// value it replaced, for successorTTL), so that a location still reading the replaced value can
-// find the new one with LoadSuccessor (tokens.SuccessorBlob). Copies of a SessionBlob share the
-// value they last loaded or saved (make one per request, as Session does).
+// within a second is tried again once the second has passed; and a value that rotates the
+// stored refresh token (SaveSuccessor, tokens.SuccessorBlob) also goes under a successor key
+// (named after the fingerprint of the value it replaced, kept successorTTL), so that a location
+// still reading the replaced value finds the new one with LoadSuccessor. Copies of a
+// SessionBlob share the value they last loaded or saved (make one per request, as Session does).
 type SessionBlob struct {
 	kv     KV
 	sid    string
@@ -27,33 +27,30 @@ type SessionBlob struct {
 	last   *lastValue
 }
 
-// lastValue is the raw value a SessionBlob last loaded or saved ("" for none), and the newest
-// successor LoadSuccessor found, which later loads of the value it replaced return instead.
+// lastValue is the raw value a SessionBlob last loaded or saved ("" for none), and the
+// successors found of replaced values, which later loads of those values return instead.
 type lastValue struct {
-	mu       sync.Mutex
-	v        string
-	replaced string // the value LoadSuccessor started from
-	newer    string // what replaced it
+	mu    sync.Mutex
+	v     string
+	newer map[string]string // replaced value → what replaced it
 }
 
-// load notes v as loaded and returns it, or what replaced it when that is known.
+// load notes v as loaded and returns it, or the newest value known to have replaced it.
 func (l *lastValue) load(v string) string {
 	if l == nil {
 		return v
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if v != "" && v == l.replaced {
-		v = l.newer
+	for range len(l.newer) {
+		n, ok := l.newer[v]
+		if !ok {
+			break
+		}
+		v = n
 	}
 	l.v = v
 	return v
-}
-
-func (l *lastValue) replace(old, newer string) {
-	l.mu.Lock()
-	l.v, l.replaced, l.newer = newer, old, newer
-	l.mu.Unlock()
 }
 
 func (l *lastValue) get() string {
@@ -71,6 +68,29 @@ func (l *lastValue) set(v string) {
 		l.v = v
 		l.mu.Unlock()
 	}
+}
+
+// replace notes that newer replaced old, and that newer is now the value in hand.
+func (l *lastValue) replace(old, newer string) {
+	if l != nil {
+		l.mu.Lock()
+		if l.newer == nil {
+			l.newer = map[string]string{}
+		}
+		l.v, l.newer[old] = newer, newer
+		l.mu.Unlock()
+	}
+}
+
+// successorOf returns what replaced v, when LoadSuccessor (or a lease) found it.
+func (l *lastValue) successorOf(v string) (string, bool) {
+	if l == nil {
+		return "", false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, ok := l.newer[v]
+	return n, ok
 }
 
 // successorTTL is how long a successor key stays: longer than a location keeps serving a stale
@@ -95,7 +115,7 @@ func (b SessionBlob) Key() string { return SessionKey(b.sid) }
 
 // Lease is the session's refresh lease, the record's lock unless WithLocker supplied another.
 func (b SessionBlob) Lease() Lease {
-	return Lease{KV: b.kv, Key: LeaseKey(b.sid), Record: b.Key()}
+	return Lease{KV: b.kv, Key: LeaseKey(b.sid), Record: b.Key(), seen: b.last}
 }
 
 // Load implements tokens.Blob.
@@ -107,17 +127,23 @@ func (b SessionBlob) Load(ctx context.Context) ([]byte, bool, error) {
 	return []byte(b.last.load(v)), ok, nil
 }
 
-// Save implements tokens.Blob. Replacing a value also writes its successor key (best effort:
-// the record is what matters).
+// Save implements tokens.Blob.
 func (b SessionBlob) Save(ctx context.Context, v []byte) error {
-	if prev := b.last.get(); prev != "" && prev != string(v) {
-		b.kv.Put(ctx, successorKey(prev), string(v), successorTTL)
-	}
 	if err := writeRetrying(ctx, func() error { return b.kv.Put(ctx, b.Key(), string(v), b.ttl) }); err != nil {
 		return storageError("writing a session record", err)
 	}
 	b.last.set(string(v))
 	return nil
+}
+
+// SaveSuccessor implements tokens.SuccessorBlob: Save, after writing v under the successor key
+// of the value last loaded (best effort: the record is what matters). The successor goes first
+// so that a location refused the replaced refresh token finds it as early as possible.
+func (b SessionBlob) SaveSuccessor(ctx context.Context, v []byte) error {
+	if prev := b.last.get(); prev != "" && prev != string(v) {
+		b.kv.Put(ctx, successorKey(prev), string(v), successorTTL)
+	}
+	return b.Save(ctx, v)
 }
 
 // Delete implements tokens.Blob.
@@ -130,10 +156,11 @@ func (b SessionBlob) Delete(ctx context.Context) error {
 }
 
 // LoadSuccessor implements tokens.SuccessorBlob: the value that replaced the one last loaded,
-// following successors (at most a few), or ok=false when KV knows of none; later Loads that
-// read the replaced value return this one instead. It first waits
-// successorWait, so that a write racing the caller's refusal has landed: a location caches a
-// key's absence too, and a successor read too early would hide the one written next.
+// or ok=false when KV knows of none; later Loads that read the replaced value return this one
+// instead. It first waits successorWait, so that a write racing the caller's refusal has
+// landed: a location caches a key's absence too, and a successor read too early would hide the
+// one written next. For the same reason it follows one successor only: the one after it is read
+// when its refresh token is refused in turn (app.MyGroups asks again).
 func (b SessionBlob) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
 	prev := b.last.get()
 	if prev == "" {
@@ -142,18 +169,11 @@ func (b SessionBlob) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
 	if err := sleep(ctx, successorWait); err != nil {
 		return nil, false, err
 	}
-	next := prev
-	for range 4 {
-		v, ok, err := b.kv.Get(ctx, successorKey(next))
-		if err != nil {
-			return nil, false, storageError("reading a session record's successor", err)
-		}
-		if !ok || v == next {
-			break
-		}
-		next = v
+	next, ok, err := b.kv.Get(ctx, successorKey(prev))
+	if err != nil {
+		return nil, false, storageError("reading a session record's successor", err)
 	}
-	if next == prev {
+	if !ok || next == prev {
 		return nil, false, nil
 	}
 	b.last.replace(prev, next)

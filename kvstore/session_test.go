@@ -2,8 +2,11 @@ package kvstore
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/globus-edge/globus-edge/tokens"
 )
 
 // A write of the record within a second of the last one (a refresh right after the login, a
@@ -47,7 +50,7 @@ func TestSuccessorFromAStaleLocation(t *testing.T) {
 		t.Fatal("a successor before any replacement")
 	}
 	inA.Load(ctx)
-	if err := inA.Save(ctx, []byte("v2")); err != nil { // a refresh in a
+	if err := inA.SaveSuccessor(ctx, []byte("v2")); err != nil { // a refresh in a, rotating
 		t.Fatal(err)
 	}
 	b2 := Session(c.Location("b"), "sid", time.Hour) // the next request in b
@@ -61,7 +64,44 @@ func TestSuccessorFromAStaleLocation(t *testing.T) {
 	if v, _, _ := b2.Load(ctx); string(v) != "v2" {
 		t.Errorf("a load after the successor was found reads %s, want v2", v)
 	}
+
 	if ttl, ok := c.Store().TTL(successorKey("v1")); !ok || ttl > successorTTL {
 		t.Errorf("successor key TTL %v, %v", ttl, ok)
+	}
+}
+
+// In a stale location the request holding the lease, refused, finds the successor; its release
+// hands the successor over in the lease, so the session's next request there takes it without
+// a refresh of its own (and the record is not written from the stale location).
+func TestLeaseHandsTheSuccessorOver(t *testing.T) {
+	c := &Cloud{Staleness: time.Minute}
+	ctx := context.Background()
+	c.Store().Put(ctx, SessionKey("sid"), "v1", 0)
+	holder := Session(c.Location("b"), "sid", time.Hour)
+	holder.Load(ctx) // b caches v1
+	inA := Session(c.Location("a"), "sid", time.Hour)
+	inA.Load(ctx)
+	inA.SaveSuccessor(ctx, []byte("v2")) // a refreshes, rotating
+	unlock, err := holder.Lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, _ := holder.LoadSuccessor(ctx); !ok || string(v) != "v2" { // after b's refusal
+		t.Fatalf("successor %q, %v", v, ok)
+	}
+	unlock()
+	next := Session(c.Location("b"), "sid", time.Hour)
+	if v, _, _ := next.Load(ctx); string(v) != "v1" {
+		t.Fatalf("b reads %s, want its stale v1", v)
+	}
+	c.ResetCounts()
+	if _, err := next.Lock(ctx); !errors.Is(err, tokens.ErrStoredMeanwhile) {
+		t.Fatalf("Lock = %v, want ErrStoredMeanwhile (the successor handed over)", err)
+	}
+	if v, _, _ := next.Load(ctx); string(v) != "v2" {
+		t.Errorf("after the hand-over b's request reads %s, want v2", v)
+	}
+	if n := c.Counts()["session/"]; n.Writes+n.Deletes != 0 {
+		t.Errorf("the stale location wrote the record: %+v", n)
 	}
 }

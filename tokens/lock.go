@@ -44,9 +44,15 @@ func (s SealedBlob) Lock(ctx context.Context) (func(), error) {
 }
 
 // SuccessorBlob is a Blob whose Load may return a value already replaced elsewhere (a KV read
-// served from an edge location's cache). LoadSuccessor returns the value that replaced the one
-// last loaded, when the Blob knows of one (ok=false otherwise); it may be slow.
+// served from an edge location's cache), where a reader of the replaced value would then use a
+// refresh token that no longer works. DocumentStorage saves a value that rotates a stored
+// refresh token with SaveSuccessor instead of Save.
 type SuccessorBlob interface {
+	// SaveSuccessor is Save that also leaves the new value where a reader of the value it
+	// replaces finds it (LoadSuccessor), for as long as such stale reads may last.
+	SaveSuccessor(ctx context.Context, b []byte) error
+	// LoadSuccessor returns the value that replaced the one last loaded, when the Blob knows
+	// of one (ok=false otherwise); it may be slow.
 	LoadSuccessor(ctx context.Context) (b []byte, ok bool, err error)
 }
 
@@ -77,6 +83,19 @@ func (s *DocumentStorage) GetSuccessor(ctx context.Context, resourceServer strin
 		return nil, nil
 	}
 	return &t, nil
+}
+
+// SaveSuccessor implements SuccessorBlob: it seals b and saves it with the SaveSuccessor of the
+// Blob it encrypts, or its Save.
+func (s SealedBlob) SaveSuccessor(ctx context.Context, b []byte) error {
+	sb, ok := s.Blob.(SuccessorBlob)
+	if !ok {
+		return s.Save(ctx, b)
+	}
+	if s.Keys == nil {
+		return ErrNoKeyring
+	}
+	return sb.SaveSuccessor(ctx, s.Keys.Seal(b, s.AdditionalData))
 }
 
 // LoadSuccessor implements SuccessorBlob when the Blob it encrypts does; a successor that does
