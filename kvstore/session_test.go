@@ -105,3 +105,24 @@ func TestLeaseHandsTheSuccessorOver(t *testing.T) {
 		t.Errorf("the stale location wrote the record: %+v", n)
 	}
 }
+
+// countingLocker is a lock that counts its uses (a per-session coordinator stands here).
+type countingLocker struct{ n int }
+
+func (l *countingLocker) Lock(context.Context) (func(), error) { l.n++; return func() {}, nil }
+
+// WithLocker replaces the KV lease: the supplied lock is taken and no lease is written.
+func TestWithLockerReplacesTheLease(t *testing.T) {
+	c := &Cloud{}
+	ctx := context.Background()
+	c.Store().Put(ctx, SessionKey("sid"), "v1", 0)
+	l := &countingLocker{}
+	unlock, err := Session(c.Location("a"), "sid", time.Hour).WithLocker(l).Lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if n := c.Counts()["lease/"]; l.n != 1 || n != (Counts{}) {
+		t.Errorf("coordinator taken %d times, lease operations %+v; want 1 and none", l.n, n)
+	}
+}
