@@ -14,17 +14,19 @@ import (
 // between concurrent requests of the session.
 //
 // It keeps KV's rules: a write (Save or Delete) that KV refuses as the record's second write
-// within a second is tried again once the second has passed; and a value that rotates the
-// stored refresh token (SaveSuccessor, tokens.SuccessorBlob) also goes under a successor key
-// (named after the fingerprint of the value it replaced, kept successorTTL), so that a location
-// still reading the replaced value finds the new one with LoadSuccessor. Copies of a
-// SessionBlob share the value they last loaded or saved (make one per request, as Session does).
+// within a second is tried again once the second has passed; and, WithSuccessors, a value that
+// rotates the stored refresh token (SaveSuccessor, tokens.SuccessorBlob) also goes under a
+// successor key (named after the fingerprint of the value it replaced, kept successorTTL), so
+// that a location still reading the replaced value finds the new one with LoadSuccessor.
+// Copies of a SessionBlob share the value they last loaded or saved (make one per request, as
+// Session does).
 type SessionBlob struct {
-	kv     KV
-	sid    string
-	ttl    time.Duration
-	locker tokens.Locker
-	last   *lastValue
+	kv         KV
+	sid        string
+	ttl        time.Duration
+	locker     tokens.Locker
+	successors bool
+	last       *lastValue
 }
 
 // lastValue is the raw value a SessionBlob last loaded or saved ("" for none), and the
@@ -110,6 +112,14 @@ func (b SessionBlob) WithLocker(l tokens.Locker) SessionBlob {
 	return b
 }
 
+// WithSuccessors returns the record with successor keys on (see SessionBlob). They are for KV
+// read in several locations; the store must honour TTLs (a successor key is not deleted), and a
+// successor key holds the value as saved, so values should be sealed (tokens.SealedBlob).
+func (b SessionBlob) WithSuccessors() SessionBlob {
+	b.successors = true
+	return b
+}
+
 // Key is the record's KV key (a hash of the session id).
 func (b SessionBlob) Key() string { return SessionKey(b.sid) }
 
@@ -137,10 +147,10 @@ func (b SessionBlob) Save(ctx context.Context, v []byte) error {
 }
 
 // SaveSuccessor implements tokens.SuccessorBlob: Save, after writing v under the successor key
-// of the value last loaded (best effort: the record is what matters). The successor goes first
+// of the value last loaded when successors are on (best effort: the record is what matters). The successor goes first
 // so that a location refused the replaced refresh token finds it as early as possible.
 func (b SessionBlob) SaveSuccessor(ctx context.Context, v []byte) error {
-	if prev := b.last.get(); prev != "" && prev != string(v) {
+	if prev := b.last.get(); b.successors && prev != "" && prev != string(v) {
 		b.kv.Put(ctx, successorKey(prev), string(v), successorTTL)
 	}
 	return b.Save(ctx, v)
@@ -156,14 +166,14 @@ func (b SessionBlob) Delete(ctx context.Context) error {
 }
 
 // LoadSuccessor implements tokens.SuccessorBlob: the value that replaced the one last loaded,
-// or ok=false when KV knows of none; later Loads that read the replaced value return this one
+// or ok=false when KV knows of none (or successors are off); later Loads that read the replaced value return this one
 // instead. It first waits successorWait, so that a write racing the caller's refusal has
 // landed: a location caches a key's absence too, and a successor read too early would hide the
 // one written next. For the same reason it follows one successor only: the one after it is read
 // when its refresh token is refused in turn (app.MyGroups asks again).
 func (b SessionBlob) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
 	prev := b.last.get()
-	if prev == "" {
+	if !b.successors || prev == "" {
 		return nil, false, nil
 	}
 	if err := sleep(ctx, successorWait); err != nil {

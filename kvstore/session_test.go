@@ -39,12 +39,12 @@ func TestSuccessorFromAStaleLocation(t *testing.T) {
 	ctx := context.Background()
 	key := SessionKey("sid")
 	c.Store().Put(ctx, key, "v1", 0) // the login, long ago
-	inA, inB := Session(c.Location("a"), "sid", time.Hour), Session(c.Location("b"), "sid", time.Hour)
+	inA, inB := Session(c.Location("a"), "sid", time.Hour).WithSuccessors(), Session(c.Location("b"), "sid", time.Hour).WithSuccessors()
 	if v, _, _ := inB.Load(ctx); string(v) != "v1" { // b caches v1
 		t.Fatal(string(v))
 	}
 	// (Not in b: a location caches the absence of a successor too, for up to Staleness.)
-	inC := Session(c.Location("c"), "sid", time.Hour)
+	inC := Session(c.Location("c"), "sid", time.Hour).WithSuccessors()
 	inC.Load(ctx)
 	if _, ok, _ := inC.LoadSuccessor(ctx); ok {
 		t.Fatal("a successor before any replacement")
@@ -53,7 +53,7 @@ func TestSuccessorFromAStaleLocation(t *testing.T) {
 	if err := inA.SaveSuccessor(ctx, []byte("v2")); err != nil { // a refresh in a, rotating
 		t.Fatal(err)
 	}
-	b2 := Session(c.Location("b"), "sid", time.Hour) // the next request in b
+	b2 := Session(c.Location("b"), "sid", time.Hour).WithSuccessors() // the next request in b
 	if v, _, _ := b2.Load(ctx); string(v) != "v1" {
 		t.Fatalf("b reads %s, want its stale v1 (the double must be stale here)", v)
 	}
@@ -70,6 +70,22 @@ func TestSuccessorFromAStaleLocation(t *testing.T) {
 	}
 }
 
+// Without WithSuccessors (storages that may ignore TTLs, or hold values unsealed) no successor
+// key is written and none is looked for.
+func TestNoSuccessorsByDefault(t *testing.T) {
+	c := &Cloud{}
+	ctx := context.Background()
+	c.Store().Put(ctx, SessionKey("sid"), "v1", 0)
+	s := Session(c.Location("a"), "sid", time.Hour)
+	s.Load(ctx)
+	if err := s.SaveSuccessor(ctx, []byte("v2")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.LoadSuccessor(ctx); ok || len(c.Store().Snapshot()) != 1 {
+		t.Errorf("successors without WithSuccessors: %v", c.Store().Snapshot())
+	}
+}
+
 // In a stale location the request holding the lease, refused, finds the successor; its release
 // hands the successor over in the lease, so the session's next request there takes it without
 // a refresh of its own (and the record is not written from the stale location).
@@ -77,9 +93,9 @@ func TestLeaseHandsTheSuccessorOver(t *testing.T) {
 	c := &Cloud{Staleness: time.Minute}
 	ctx := context.Background()
 	c.Store().Put(ctx, SessionKey("sid"), "v1", 0)
-	holder := Session(c.Location("b"), "sid", time.Hour)
+	holder := Session(c.Location("b"), "sid", time.Hour).WithSuccessors()
 	holder.Load(ctx) // b caches v1
-	inA := Session(c.Location("a"), "sid", time.Hour)
+	inA := Session(c.Location("a"), "sid", time.Hour).WithSuccessors()
 	inA.Load(ctx)
 	inA.SaveSuccessor(ctx, []byte("v2")) // a refreshes, rotating
 	unlock, err := holder.Lock(ctx)
@@ -90,7 +106,7 @@ func TestLeaseHandsTheSuccessorOver(t *testing.T) {
 		t.Fatalf("successor %q, %v", v, ok)
 	}
 	unlock()
-	next := Session(c.Location("b"), "sid", time.Hour)
+	next := Session(c.Location("b"), "sid", time.Hour).WithSuccessors()
 	if v, _, _ := next.Load(ctx); string(v) != "v1" {
 		t.Fatalf("b reads %s, want its stale v1", v)
 	}
