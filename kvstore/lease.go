@@ -60,10 +60,12 @@ type leaseValue struct {
 const (
 	// leaseHold is how long a lease holds off others when its holder neither stores nor
 	// releases it, and the longest anyone waits for one holder (a later until is not believed).
-	// A refresh takes well under a second; a holder slower than this is taken for gone, and a
-	// second refresh then costs a refused grant at worst (see SessionBlob's successors).
-	leaseHold    = 5 * time.Second
+	// A refresh takes well under a second, but a Globus answering slowly (retries) or a loaded
+	// host can stretch it; a holder slower than this is taken for gone and a second refresh
+	// runs, which with refresh-token rotation only successors (SessionBlob) make harmless.
+	leaseHold    = 10 * time.Second
 	leasePoll    = 50 * time.Millisecond
+	leaseSettle  = 30 * time.Millisecond // between the two read-backs of a lease write
 	leasePollMax = 500 * time.Millisecond
 )
 
@@ -167,14 +169,22 @@ func (l Lease) take(ctx context.Context, mine, rec string) (func(), error) {
 	if err != nil {
 		return nil, storageError("writing a refresh lease", err)
 	}
-	// Read back: of two writers racing in a store without the write rule, the one whose value
-	// stayed holds the lease.
-	v, ok, err := l.KV.Get(ctx, l.Key)
-	if err != nil {
-		return nil, storageError("reading a refresh lease back", err)
-	}
-	if !ok || v != val {
-		return nil, nil
+	// Read back, twice: of two writers racing in a store without the write rule (Miniflare's,
+	// a JS app's own), the one whose value stayed holds the lease; a write landing just after
+	// the first read-back is caught by the second.
+	for i := range 2 {
+		if i > 0 {
+			if err := sleep(ctx, leaseSettle); err != nil {
+				return nil, err
+			}
+		}
+		v, ok, err := l.KV.Get(ctx, l.Key)
+		if err != nil {
+			return nil, storageError("reading a refresh lease back", err)
+		}
+		if !ok || v != val {
+			return nil, nil
+		}
 	}
 	return func() { l.release(context.WithoutCancel(ctx), lv, val, rec, taken) }, nil
 }
