@@ -61,9 +61,11 @@ func (x *reply) setCookie(name, value string, maxAge time.Duration) {
 func (x *reply) clearSession() { x.setCookie(SessionCookie, "", -1) }
 
 // sessionStore returns the token storage of session sid: one KV value, sealed and bound to its
-// key, with the session's refresh lease as its lock.
+// key, with the session's refresh lease as its lock, and successor keys on (KV is read in many
+// locations). It is made per request: the KV record (kvstore.SessionBlob) remembers what this
+// request read of it, to find what replaced it.
 func (x *reply) sessionStore(sid string) *tokens.DocumentStorage {
-	b := kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL)
+	b := kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL).WithSuccessors()
 	return tokens.NewDocumentStorage(tokens.SealedBlob{Blob: b, Keys: x.h.cfg.Keys, AdditionalData: []byte(b.Key())})
 }
 
