@@ -39,8 +39,7 @@ func RateLimited(err error) (bool, time.Duration) {
 	if err == nil {
 		return false, 0
 	}
-	var rl *RateLimitError
-	if errors.As(err, &rl) && rl.RetryAfter > 0 {
+	if rl, ok := errors.AsType[*RateLimitError](err); ok && rl.RetryAfter > 0 {
 		return true, rl.RetryAfter
 	}
 	if errors.Is(err, ErrRateLimited) || strings.Contains(err.Error(), "429 Too Many Requests") {
