@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/authorizer"
 	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/tokens"
@@ -27,13 +28,19 @@ func (a *App) storeRenewal(ctx context.Context, r *tokens.Response) error {
 }
 
 // refreshLock takes the lock renewals take, when Storage has one, so that a logout and a
-// renewal do not interleave.
+// renewal do not interleave. A lock that stopped waiting because the renewal it waited for
+// stored its tokens (tokens.ErrStoredMeanwhile) lets the caller go on: what it reads now is
+// what that renewal stored.
 func (a *App) refreshLock(ctx context.Context) (func(), error) {
 	l, ok := a.Storage.(tokens.Locker)
 	if !ok {
 		return func() {}, nil
 	}
-	return l.Lock(ctx)
+	unlock, err := l.Lock(ctx)
+	if errors.Is(err, tokens.ErrStoredMeanwhile) {
+		return func() {}, nil
+	}
+	return unlock, err
 }
 
 // authorizer returns the authorizer for the stored Groups tokens, reusing the current one while
@@ -66,6 +73,12 @@ func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, tokens.Dat
 		rt.Lock = l.Lock
 		rt.Reload = func(ctx context.Context) (*tokens.Data, error) { return a.Storage.Get(ctx, groups.ResourceServer) }
 	}
+	rt.Replaced = func(ctx context.Context, refused string, err error) *tokens.Data {
+		if !auth.IsInvalidGrant(err) {
+			return nil
+		}
+		return a.replacement(ctx, refused)
+	}
 	rt.OnRefresh = func(ctx context.Context, r *tokens.Response) error {
 		if err := a.storeRenewal(ctx, r); err != nil {
 			return err
@@ -83,4 +96,27 @@ func (a *App) forget() {
 	a.mu.Lock()
 	a.authz = nil
 	a.mu.Unlock()
+}
+
+// replacement returns the Groups tokens that replaced the refresh token Globus refused, when
+// another process, tab or worker request rotated it: what storage holds now if it differs, or,
+// from a storage whose reads may be stale (a KV location that has not yet seen another
+// location's refresh), the login that replaced the one it read (tokens.Successors). Removing
+// the login instead could remove the newer one. Nil when there is none.
+func (a *App) replacement(ctx context.Context, refused string) *tokens.Data {
+	d, err := a.Storage.Get(ctx, groups.ResourceServer)
+	if err != nil || d == nil {
+		return nil
+	}
+	if d.RefreshToken != refused {
+		return d
+	}
+	s, ok := a.Storage.(tokens.Successors)
+	if !ok {
+		return nil
+	}
+	if next, err := s.GetSuccessor(ctx, groups.ResourceServer); err == nil && next != nil && next.RefreshToken != refused {
+		return next
+	}
+	return nil
 }

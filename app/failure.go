@@ -35,15 +35,11 @@ func Describe(err error) Failure {
 	}
 	k := KindOf(err)
 	f := Failure{Kind: k, Status: k.Status(), Message: err.Error()}
-	var (
-		api   *transport.APIError
-		authz *auth.AuthorizeError
-	)
 	// An API error inside another (the refused refresh token of a login_required) is still
 	// Globus's answer.
-	if errors.As(err, &api) {
+	if api, ok := errors.AsType[*transport.APIError](err); ok {
 		f.GlobusCode, f.GlobusStatus, f.GlobusRequestID = api.Code, api.HTTPStatus, api.RequestID
-	} else if errors.As(err, &authz) {
+	} else if authz, ok := errors.AsType[*auth.AuthorizeError](err); ok {
 		f.GlobusCode = oauthCode(authz.Code)
 	}
 	return f

@@ -58,8 +58,8 @@ func (a *App) dropLogin(ctx context.Context, why string, err error) error {
 
 // isUnauthorized reports whether err is a 401 answer from Globus.
 func isUnauthorized(err error) bool {
-	var api *transport.APIError
-	return errors.As(err, &api) && api.HTTPStatus == http.StatusUnauthorized
+	api, ok := errors.AsType[*transport.APIError](err)
+	return ok && api.HTTPStatus == http.StatusUnauthorized
 }
 
 // myGroups makes the call once and says which refresh token the authorizer started from.

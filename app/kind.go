@@ -49,12 +49,6 @@ const (
 // KindOf classifies err. The order matters: a refused refresh token is an API error wrapped in
 // ErrLoginRequired, and a corrupt record is read through the storage.
 func KindOf(err error) Kind {
-	var (
-		api   *transport.APIError
-		netw  *transport.NetworkError
-		authz *auth.AuthorizeError
-		store *tokens.StorageError
-	)
 	switch {
 	case err == nil:
 		return ""
@@ -64,7 +58,7 @@ func KindOf(err error) Kind {
 		return KindStateMismatch
 	case errors.Is(err, auth.ErrNoLogin):
 		return KindNoLogin
-	case errors.As(err, &authz):
+	case isType[*auth.AuthorizeError](err):
 		return KindAuthorize
 	case errors.Is(err, auth.ErrNoAnswer):
 		return KindBadCallback
@@ -72,9 +66,9 @@ func KindOf(err error) Kind {
 		return KindStorageCorrupt
 	case errors.Is(err, config.ErrInvalid):
 		return KindConfig
-	case errors.As(err, &store):
+	case isType[*tokens.StorageError](err):
 		return KindStorage
-	case errors.As(err, &api):
+	case isType[*transport.APIError](err):
 		if auth.IsInvalidGrant(err) {
 			return KindCodeRefused // a refused refresh token is ErrLoginRequired, above
 		}
@@ -83,8 +77,16 @@ func KindOf(err error) Kind {
 		return KindGlobus // a 2xx answer that is not what the API defines, or a flood
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindTimeout
-	case errors.As(err, &netw):
+	case isType[*transport.NetworkError](err):
 		return KindNetwork
 	}
 	return KindInternal
+}
+
+// isType reports whether err's tree holds an E. errors.AsType rather than errors.As: As
+// inspects its target by reflection, which keeps tens of KB of type information in every
+// WebAssembly build (bench/analysis.md).
+func isType[E error](err error) bool {
+	_, ok := errors.AsType[E](err)
+	return ok
 }

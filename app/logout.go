@@ -7,6 +7,7 @@ import (
 	"iter"
 	"maps"
 
+	"github.com/globus-edge/globus-edge/groups"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -15,7 +16,17 @@ import (
 // then says which revocations failed, so the user knows the tokens may still be live.
 // Storage is cleared under the lock renewals take: a renewal in flight stores its tokens
 // first and they are the ones revoked (otherwise it would write them back after the logout).
+// Storage is read first: with no login stored (never logged in, or a forged session) Logout
+// takes no lock and writes nothing, as taking a lock or deleting can cost a write (in KV).
 func (a *App) Logout(ctx context.Context) error {
+	d, err := a.Storage.Get(ctx, groups.ResourceServer)
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	if d == nil { // a login is always stored with its Groups token (FinishLogin)
+		a.forget()
+		return nil
+	}
 	unlock, err := a.refreshLock(ctx)
 	if err != nil {
 		return fmt.Errorf("logout: waiting for a token refresh in progress: %w", err)

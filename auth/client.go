@@ -101,8 +101,8 @@ func (c *Client) authenticate(form url.Values) http.Header {
 // IsInvalidGrant reports whether err is Auth refusing a code or refresh token
 // (OAuth "invalid_grant": expired, revoked, already used). The user must log in again.
 func IsInvalidGrant(err error) bool {
-	var e *transport.APIError
-	return errors.As(err, &e) && e.Code == "invalid_grant"
+	e, ok := errors.AsType[*transport.APIError](err)
+	return ok && e.Code == "invalid_grant"
 }
 
 // RandomState returns a fresh unguessable state (32 random bytes, base64url).

@@ -28,10 +28,17 @@ type RefreshToken struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Lock and Reload, if set, coordinate with other processes sharing the storage: renewal
-	// takes the lock, and if Reload finds a usable token another process stored meanwhile,
-	// that token is adopted instead of refreshing again. OnRefresh runs under the lock.
+	// takes the lock, and if Reload finds a usable token another process stored meanwhile
+	// (before the lock, while waiting for it — a Lock returning tokens.ErrStoredMeanwhile — or
+	// under it), that token is adopted instead of refreshing again. OnRefresh runs under the
+	// lock.
 	Lock   func(ctx context.Context) (unlock func(), err error)
 	Reload func(ctx context.Context) (*tokens.Data, error)
+	// Replaced, if set, is asked (under the lock) after a refresh of refreshToken failed with
+	// err whether storage holds tokens that replaced it — another process rotated it, and this
+	// one read storage before that or from a stale copy. Tokens it returns are used instead:
+	// as they are while usable, or refreshed once more. Nil means there are none.
+	Replaced func(ctx context.Context, refreshToken string, err error) *tokens.Data
 
 	mu sync.Mutex
 	// cur holds the tokens in use; ExpiresAtSeconds 0 means unknown (renew before use).
@@ -104,20 +111,33 @@ func (a *RefreshToken) AccessToken() (string, time.Time) {
 
 func (a *RefreshToken) renew(ctx context.Context) error {
 	if a.Lock != nil {
-		unlock, err := a.Lock(ctx)
+		// Another process may have renewed since this one last read storage: adopting its token
+		// then needs no lock (a lock can cost a storage write, as a KV lease does).
+		if a.adopt(ctx) {
+			return nil
+		}
+		unlock, adopted, err := a.lock(ctx)
 		if err != nil {
 			return fmt.Errorf("authorizer: taking the refresh lock: %w", err)
 		}
+		if adopted {
+			return nil
+		}
 		defer unlock()
-		if a.Reload != nil {
-			if d, err := a.Reload(ctx); err == nil && d != nil && d.AccessToken != a.cur.AccessToken &&
-				d.RefreshToken != "" && !d.NeedsRenewal(a.now()) {
-				a.cur = *d
-				return nil
-			}
+		if a.adopt(ctx) {
+			return nil
 		}
 	}
 	r, err := a.Client.Refresh(ctx, a.cur.RefreshToken)
+	if err != nil && a.Replaced != nil {
+		if d := a.Replaced(ctx, a.cur.RefreshToken, err); d != nil && d.RefreshToken != "" && d.RefreshToken != a.cur.RefreshToken {
+			a.cur = *d
+			if !d.NeedsRenewal(a.now()) {
+				return nil
+			}
+			r, err = a.Client.Refresh(ctx, a.cur.RefreshToken)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -139,4 +159,35 @@ func (a *RefreshToken) renew(ctx context.Context) error {
 	}
 	a.cur = t
 	return nil
+}
+
+// lock takes the lock. When the lock reports that the holder it waited for stored new tokens
+// (tokens.ErrStoredMeanwhile), those are adopted if usable (adopted, nothing held); otherwise
+// the lock is taken again once, and if that too ends in new tokens that cannot be used, the
+// renewal goes ahead without the lock.
+func (a *RefreshToken) lock(ctx context.Context) (unlock func(), adopted bool, err error) {
+	for range 2 {
+		unlock, err := a.Lock(ctx)
+		if !errors.Is(err, tokens.ErrStoredMeanwhile) {
+			return unlock, false, err
+		}
+		if a.adopt(ctx) {
+			return nil, true, nil
+		}
+	}
+	return func() {}, false, nil
+}
+
+// adopt re-reads storage (Reload) and takes the token found there when another process stored
+// a usable one; it reports whether it did.
+func (a *RefreshToken) adopt(ctx context.Context) bool {
+	if a.Reload == nil {
+		return false
+	}
+	d, err := a.Reload(ctx)
+	if err != nil || d == nil || d.AccessToken == a.cur.AccessToken || d.RefreshToken == "" || d.NeedsRenewal(a.now()) {
+		return false
+	}
+	a.cur = *d
+	return true
 }

@@ -57,15 +57,15 @@ func (e *Error) Add(setting, rule string) { e.Problems = append(e.Problems, Prob
 // Merge adds the missing settings and problems of err when it is an *Error, or err's message
 // as a problem of no single setting otherwise.
 func (e *Error) Merge(err error) {
-	var other *Error
-	switch {
-	case err == nil:
-	case errors.As(err, &other):
+	if err == nil {
+		return
+	}
+	if other, ok := errors.AsType[*Error](err); ok {
 		e.Missing = append(e.Missing, other.Missing...)
 		e.Problems = append(e.Problems, other.Problems...)
-	default:
-		e.Add("", err.Error())
+		return
 	}
+	e.Add("", err.Error())
 }
 
 // Err returns e when it holds anything, else nil (so a check can end with `return e.Err()`).

@@ -9,33 +9,6 @@ import (
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-func TestLeaseHoldsOthersOff(t *testing.T) {
-	kv := &Memory{}
-	l := Lease{KV: kv, Key: LeaseKey("sid")}
-	release, err := l.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make(chan struct{})
-	go func() {
-		r2, err := l.Acquire(context.Background())
-		if err == nil {
-			r2()
-		}
-		close(got)
-	}()
-	select {
-	case <-got:
-		t.Fatal("a second holder got the lease while the first held it")
-	case <-time.After(3 * leasePoll):
-	}
-	release()
-	<-got
-	if _, ok, _ := kv.Get(context.Background(), l.Key); ok {
-		t.Fatal("the lease was left behind")
-	}
-}
-
 // failingKV fails every call, as an unbound or overloaded namespace does.
 type failingKV struct{}
 

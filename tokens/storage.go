@@ -108,13 +108,18 @@ func (s *DocumentStorage) storeLocked(ctx context.Context, d *Document, r *Respo
 		byNS = map[string]Data{}
 		d.Data[s.ns()] = byNS
 	}
+	save := s.Blob.Save
 	for rs, t := range r.ByResourceServer() {
-		if old, ok := byNS[rs]; ok && t.RefreshToken == "" {
+		old, ok := byNS[rs]
+		if ok && t.RefreshToken == "" {
 			t.RefreshToken = old.RefreshToken
+		}
+		if sb, can := s.Blob.(SuccessorBlob); can && ok && old.RefreshToken != "" && t.RefreshToken != old.RefreshToken {
+			save = sb.SaveSuccessor // the stored refresh token was rotated away
 		}
 		byNS[rs] = t
 	}
-	if err := s.Blob.Save(ctx, d.Encode()); err != nil {
+	if err := save(ctx, d.Encode()); err != nil {
 		return &StorageError{Op: "tokens: writing storage", Err: err}
 	}
 	return nil

@@ -88,8 +88,7 @@ func parseOptions(v js.Value) (options, error) {
 		env[k.env] = s
 	}
 	cfg, err := config.FromEnv(func(name string) string { return env[name] })
-	var ce *config.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*config.Error](err); ok {
 		for i, p := range ce.Problems { // FromEnv's fresh error: renamed in place
 			ce.Problems[i].Setting = jsKey(p.Setting)
 		}

@@ -25,6 +25,10 @@ type Config struct {
 	Requests int                // requests in all, logins and logouts included
 	Expiries int                // server-side expiries of every access token, spread over the run
 	Bursts   int                // Groups 503 bursts (3 each, fewer than the core's retries); each must fire
+	// Others are further servers of the same site (simulated KV locations, each its own
+	// backend): each session's /groups and /healthz requests go to Base and these in turn;
+	// logins and logouts go to Base.
+	Others []string
 }
 
 // Result counts what happened.
@@ -96,6 +100,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// refresh and its retry would be refused twice, which real Globus, with tokens that live
 	// hours, does not do; and 503 bursts piling up on one request could outlast its retries,
 	// which is a fault case (the fault suites), not load.
+	bases := append([]string{cfg.Base}, cfg.Others...)
 	var quiet sync.RWMutex
 	start := time.Now()
 	var next atomic.Int64
@@ -114,6 +119,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				}
 				quiet.RLock()
 				s := sessions[int(n)%len(sessions)]
+				at := bases[int(n)/len(sessions)%len(bases)]
 				switch {
 				case n%97 == 0: // log out and in again
 					s.mu.Lock()
@@ -133,7 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 					}
 					s.mu.Unlock()
 				case n%5 == 0:
-					r, err := s.c.Get("/healthz")
+					r, err := s.c.Get(at + "/healthz")
 					note("healthz", err == nil && r.StatusCode == 200, answer(n, "/healthz", r, err))
 				default:
 					path := "/groups"
@@ -141,7 +147,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 						path = "/groups?format=csv"
 					}
 					s.mu.RLock()
-					r, err := s.c.Get(path)
+					r, err := s.c.Get(at + path)
 					s.mu.RUnlock()
 					ok := err == nil && r.StatusCode == 200
 					if err == nil && r.StatusCode == http.StatusUnauthorized {

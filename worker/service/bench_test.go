@@ -67,7 +67,7 @@ func BenchmarkGroupsHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	store := tokens.NewDocumentStorage(&sessionRecord{kv: kv, sid: sid, cfg: &h.cfg, now: h.now, issued: time.Now()})
+	store := tokens.NewDocumentStorage((&reply{h: h}).record(sid, time.Now()))
 	if err := store.StoreResponse(context.Background(), resp); err != nil {
 		b.Fatal(err)
 	}

@@ -29,13 +29,18 @@ func keySpec(b byte) string {
 	return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, tokens.KeySize))
 }
 
-// harness is the backend on a loopback server, the fake Globus, and an in-memory KV.
+// harness is the backend on a loopback server, the fake Globus, and KV as Cloudflare documents
+// it (kvstore.Cloud: one write per key per second, TTLs of at least 60 s, locations with read
+// caches). The backend behind srv runs in location "a"; options.locations adds more, each a
+// backend on its own server over its own location of the same KV.
 type harness struct {
 	t      *testing.T
 	fake   *globustest.Server
-	kv     *kvstore.Memory
-	kvOps  atomic.Int64 // KV operations of the backend
+	cloud  *kvstore.Cloud
+	kv     *kvstore.Memory // the KV's central store, outside its rules: for inspection and setup
+	kvOps  atomic.Int64    // KV operations of the backends
 	srv    *httptest.Server
+	at     map[string]*httptest.Server // the server of each location ("a" is srv)
 	keys   *tokens.Keyring
 	secret string
 	swap   func(http.Handler) // replaces the backend behind srv
@@ -50,11 +55,19 @@ type options struct {
 	fake    globustest.Options
 	secret  string // confidential client
 	keySpec string // TOKEN_ENCRYPTION_KEY; empty means keySpec(1)
+	// locations are the KV locations with a backend ("a" first); nil means just "a".
+	locations []string
+	// staleness is how long a location may serve a read after the key changed elsewhere
+	// (kvstore.Cloud.Staleness); 0: every read sees every write.
+	staleness time.Duration
+	// now is the KV's clock (kvstore.Cloud.Now); nil means time.Now.
+	now func() time.Time
 }
 
 func newHarness(t *testing.T, o options) *harness {
 	t.Helper()
-	h := &harness{t: t, fake: globustest.NewT(t, o.fake), kv: &kvstore.Memory{}, secret: o.secret}
+	cloud := &kvstore.Cloud{Staleness: o.staleness, Now: o.now}
+	h := &harness{t: t, fake: globustest.NewT(t, o.fake), cloud: cloud, kv: cloud.Store(), secret: o.secret}
 	if o.keySpec == "" {
 		o.keySpec = keySpec(1)
 	}
@@ -77,14 +90,28 @@ func newHarness(t *testing.T, o options) *harness {
 	cmu.Unlock()
 	h.fake.RegisterClient(globustest.Client{ID: testClientID, Secret: o.secret, RedirectURIs: []string{h.srv.URL + "/callback"}})
 	h.swap = func(n http.Handler) { cmu.Lock(); current = n; cmu.Unlock() }
+	h.at = map[string]*httptest.Server{"a": h.srv}
+	for _, loc := range o.locations {
+		if loc == "a" {
+			continue
+		}
+		// Every location is the same site: its origin (redirect URI, logout check) is srv's.
+		srv := httptest.NewServer(h.handlerAt(loc, h.keys, h.srv.URL))
+		t.Cleanup(srv.Close)
+		h.at[loc] = srv
+	}
 	return h
 }
 
-// handler builds a backend over the harness's KV and fake with keys.
-func (h *harness) handler(keys *tokens.Keyring) *service.Handler {
+// handler builds a backend over location "a" of the harness's KV and fake with keys.
+func (h *harness) handler(keys *tokens.Keyring) *service.Handler { return h.handlerAt("a", keys, "") }
+
+// handlerAt builds a backend over location loc of the KV, for origin ("" derives it).
+func (h *harness) handlerAt(loc string, keys *tokens.Keyring, origin string) *service.Handler {
 	g := config.Config{Environment: "test", AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(),
 		Timeout: 10 * time.Second, ClientID: testClientID}
-	hd, err := service.New(service.Config{Globus: g, ClientSecret: h.secret, Keys: keys}, http.DefaultClient, countingKV{h.kv, &h.kvOps})
+	cfg := service.Config{Globus: g, ClientSecret: h.secret, Keys: keys, Origin: origin}
+	hd, err := service.New(cfg, http.DefaultClient, countingKV{h.cloud.Location(loc), &h.kvOps})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -150,6 +177,16 @@ func (b *browser) do(method, target string, header http.Header) *resp {
 func (b *browser) cookie(name string) *http.Cookie { return b.c.Cookie(name) }
 
 func (b *browser) get(target string) *resp { return b.do(http.MethodGet, target, nil) }
+
+// getAt sends GET path to the backend of location loc.
+func (b *browser) getAt(loc, path string) *resp {
+	b.h.t.Helper()
+	srv := b.h.at[loc]
+	if srv == nil {
+		b.h.t.Fatalf("no location %q in this harness", loc)
+	}
+	return b.get(srv.URL + path)
+}
 
 // setCookie sets a cookie as if the server had (for tampering tests).
 func (b *browser) setCookie(name, value string) {
@@ -247,21 +284,21 @@ func (h *harness) checkNoSecrets() {
 
 // countingKV counts the backend's KV operations.
 type countingKV struct {
-	*kvstore.Memory
-	n *atomic.Int64
+	kv kvstore.KV
+	n  *atomic.Int64
 }
 
 func (c countingKV) Get(ctx context.Context, k string) (string, bool, error) {
 	c.n.Add(1)
-	return c.Memory.Get(ctx, k)
+	return c.kv.Get(ctx, k)
 }
 
 func (c countingKV) Put(ctx context.Context, k, v string, ttl time.Duration) error {
 	c.n.Add(1)
-	return c.Memory.Put(ctx, k, v, ttl)
+	return c.kv.Put(ctx, k, v, ttl)
 }
 
 func (c countingKV) Delete(ctx context.Context, k string) error {
 	c.n.Add(1)
-	return c.Memory.Delete(ctx, k)
+	return c.kv.Delete(ctx, k)
 }

@@ -10,20 +10,32 @@ import (
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-// sessionRecord is one session's token record in KV as a tokens.Blob and tokens.Locker: the
-// token document together with the time the session was issued (its login), sealed and bound
-// to its KV key. The issue time gives a session an absolute lifetime (Config.SessionMaxAge):
-// a refresh rewrites the tokens but never the issue time, so a stolen session cookie stops
-// working at the latest SessionMaxAge after the login, whatever refreshes happen meanwhile.
-// Each write's KV TTL is the idle lifetime (Config.SessionTTL) cut to what is left of the
-// maximum, so the record also leaves KV by then (KV's 60 s minimum aside).
+// sessionRecord is one session's token record in KV as a tokens.Blob, tokens.Locker and
+// tokens.SuccessorBlob: the token document together with the time the session was issued (its
+// login), sealed and bound to its KV key, in a kvstore.SessionBlob (its lease, successor keys
+// and KV's write rule). The issue time gives a session an absolute lifetime
+// (Config.SessionMaxAge): a refresh rewrites the tokens but never the issue time, so a stolen
+// session cookie stops working at the latest SessionMaxAge after the login, whatever
+// refreshes happen meanwhile. Each write's KV TTL is the idle lifetime (Config.SessionTTL) cut
+// to what is left of the maximum, so the record also leaves KV by then (KV's 60 s minimum
+// aside). Made per request, like the SessionBlob it holds.
 type sessionRecord struct {
-	kv     kvstore.KV
-	sid    string
-	cfg    *Config
-	now    func() time.Time
+	blob kvstore.SessionBlob
+	keys *tokens.Keyring
+	cfg  *Config
+	now  func() time.Time
+
 	mu     sync.Mutex
 	issued time.Time // zero until read, or set at login
+}
+
+// record returns the record of session sid for this request; issued is the session's issue
+// time when the request creates it, zero otherwise (it is read with the record).
+func (x *reply) record(sid string, issued time.Time) *sessionRecord {
+	return &sessionRecord{
+		blob: kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL).WithSuccessors(),
+		keys: x.h.cfg.Keys, cfg: &x.h.cfg, now: x.h.now, issued: issued,
+	}
 }
 
 // recordEnvelope is the sealed plaintext. A record without IssuedAt (written before sessions
@@ -35,8 +47,7 @@ type recordEnvelope struct {
 
 // sealed is the record's value in KV, sealed, kept for ttl after a write.
 func (r *sessionRecord) sealed(ttl time.Duration) tokens.SealedBlob {
-	b := kvstore.Session(r.kv, r.sid, ttl)
-	return tokens.SealedBlob{Blob: b, Keys: r.cfg.Keys, AdditionalData: []byte(b.Key())}
+	return tokens.SealedBlob{Blob: r.blob.WithTTL(ttl), Keys: r.keys, AdditionalData: []byte(r.blob.Key())}
 }
 
 // Load implements tokens.Blob. A session past its maximum age reads as none: the request is
@@ -44,22 +55,24 @@ func (r *sessionRecord) sealed(ttl time.Duration) tokens.SealedBlob {
 func (r *sessionRecord) Load(ctx context.Context) ([]byte, bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.loadLocked(ctx)
-}
-
-func (r *sessionRecord) loadLocked(ctx context.Context) ([]byte, bool, error) {
 	b, ok, err := r.sealed(0).Load(ctx)
 	if err != nil || !ok {
 		return nil, ok, err
 	}
+	return r.open(b)
+}
+
+// open unwraps a plaintext: the token document, or none when the session is past its maximum
+// age. r.mu is held.
+func (r *sessionRecord) open(pt []byte) ([]byte, bool, error) {
 	var env recordEnvelope
-	if json.Unmarshal(b, &env) != nil || env.IssuedAt == 0 || env.Tokens == nil {
+	if json.Unmarshal(pt, &env) != nil || env.IssuedAt == 0 || env.Tokens == nil {
 		// Not an envelope: a record of an earlier version (its document is the whole value),
 		// or corrupt data, which the document's decoder reports.
 		if r.issued.IsZero() {
 			r.issued = r.now()
 		}
-		return b, true, nil
+		return pt, true, nil
 	}
 	issued := time.Unix(env.IssuedAt, 0)
 	if r.now().Sub(issued) >= r.cfg.SessionMaxAge {
@@ -69,15 +82,17 @@ func (r *sessionRecord) loadLocked(ctx context.Context) ([]byte, bool, error) {
 	return env.Tokens, true, nil
 }
 
-// Save implements tokens.Blob. The issue time is the one read (or set at login); a write
-// without either first reads the record's, and a record that is gone or past its maximum age
-// starts a new lifetime only when the request created the session (see newSessionStore).
-func (r *sessionRecord) Save(ctx context.Context, doc []byte) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// envelope wraps doc with the issue time and returns it with the TTL of the write: the idle
+// lifetime, cut to what is left of the maximum age. A write without a read or a login first
+// reads the record's issue time; a record that is gone starts its lifetime now. r.mu is held.
+func (r *sessionRecord) envelope(ctx context.Context, doc []byte) ([]byte, time.Duration, error) {
 	if r.issued.IsZero() {
-		if _, _, err := r.loadLocked(ctx); err != nil {
-			return err
+		b, ok, err := r.sealed(0).Load(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			r.open(b)
 		}
 		if r.issued.IsZero() {
 			r.issued = r.now()
@@ -85,23 +100,54 @@ func (r *sessionRecord) Save(ctx context.Context, doc []byte) error {
 	}
 	ttl := min(r.cfg.SessionTTL, r.issued.Add(r.cfg.SessionMaxAge).Sub(r.now()))
 	b, err := json.Marshal(recordEnvelope{IssuedAt: r.issued.Unix(), Tokens: doc})
+	return b, max(ttl, kvstore.MinTTL), err
+}
+
+// Save implements tokens.Blob.
+func (r *sessionRecord) Save(ctx context.Context, doc []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, ttl, err := r.envelope(ctx, doc)
 	if err != nil {
 		return err
 	}
-	return r.sealed(max(ttl, kvstore.MinTTL)).Save(ctx, b)
+	return r.sealed(ttl).Save(ctx, b)
+}
+
+// SaveSuccessor implements tokens.SuccessorBlob: Save, leaving the new value under the
+// successor key of the one it replaces (kvstore.SessionBlob).
+func (r *sessionRecord) SaveSuccessor(ctx context.Context, doc []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, ttl, err := r.envelope(ctx, doc)
+	if err != nil {
+		return err
+	}
+	return r.sealed(ttl).SaveSuccessor(ctx, b)
+}
+
+// LoadSuccessor implements tokens.SuccessorBlob: the record that replaced the one last read,
+// unwrapped as Load does.
+func (r *sessionRecord) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, ok, err := r.sealed(0).LoadSuccessor(ctx)
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	return r.open(b)
 }
 
 // Delete implements tokens.Blob.
 func (r *sessionRecord) Delete(ctx context.Context) error { return r.sealed(0).Delete(ctx) }
 
 // Lock implements tokens.Locker with the session's refresh lease.
-func (r *sessionRecord) Lock(ctx context.Context) (func(), error) {
-	return kvstore.Session(r.kv, r.sid, 0).Lock(ctx)
-}
+func (r *sessionRecord) Lock(ctx context.Context) (func(), error) { return r.blob.Lock(ctx) }
 
 var (
-	_ tokens.Blob   = (*sessionRecord)(nil)
-	_ tokens.Locker = (*sessionRecord)(nil)
+	_ tokens.Blob          = (*sessionRecord)(nil)
+	_ tokens.Locker        = (*sessionRecord)(nil)
+	_ tokens.SuccessorBlob = (*sessionRecord)(nil)
 )
 
 // OpenSessionRecord reads a session's KV value as the service stores it (sealed with keys,

@@ -60,14 +60,16 @@ func (x *reply) setCookie(name, value string, maxAge time.Duration) {
 func (x *reply) clearSession() { x.setCookie(SessionCookie, "", -1) }
 
 // sessionStore returns the token storage of session sid: one KV value, sealed and bound to its
-// key, with the session's refresh lease as its lock, and its issue time (sessionRecord).
+// key, with the session's refresh lease as its lock, successor keys on (KV is read in many
+// locations) and its issue time (sessionRecord). It is made per request: the KV record
+// (kvstore.SessionBlob) remembers what this request read of it, to find what replaced it.
 func (x *reply) sessionStore(sid string) *tokens.DocumentStorage {
-	return tokens.NewDocumentStorage(&sessionRecord{kv: x.h.kv, sid: sid, cfg: &x.h.cfg, now: x.h.now})
+	return tokens.NewDocumentStorage(x.record(sid, time.Time{}))
 }
 
 // newSessionStore is sessionStore for a session this request creates: issued now.
 func (x *reply) newSessionStore(sid string) *tokens.DocumentStorage {
-	return tokens.NewDocumentStorage(&sessionRecord{kv: x.h.kv, sid: sid, cfg: &x.h.cfg, now: x.h.now, issued: x.h.now()})
+	return tokens.NewDocumentStorage(x.record(sid, x.h.now()))
 }
 
 // session returns the storage of the request's session, or answers 401 and returns nil.
