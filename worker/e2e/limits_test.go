@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/globus-edge/globus-edge/globustest"
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/worker/service"
 )
 
@@ -342,5 +343,86 @@ func TestProductionBuildHasNoTestRoutes(t *testing.T) {
 		if strings.Contains(d, "testworker") || strings.Contains(d, "testroutes") {
 			t.Errorf("./worker compiles %s", d)
 		}
+	}
+}
+
+// kvOps returns the KV operations Go made since the last call (the test entry counts them).
+func kvOps(t *testing.T, c *client) (ops struct{ Get, Put, Delete int }) {
+	t.Helper()
+	r := c.get("/__test/kvops")
+	if err := json.Unmarshal([]byte(r.body), &ops); err != nil || r.StatusCode != 200 {
+		t.Fatalf("/__test/kvops = %d %q: %v", r.StatusCode, r.body, err)
+	}
+	return ops
+}
+
+// TestForgedSessionLogoutWritesNothing: a logout with a well-formed session id that names no
+// session writes nothing to KV (anonymous traffic must not spend the KV write quota: on the
+// Free plan ~350 such requests a day would exhaust it for everyone), and still answers 204.
+func TestForgedSessionLogoutWritesNothing(t *testing.T) {
+	p := limitsRig(t, nil)
+	c := newClient(t, p.w.URL)
+	c.Client.SetCookie(service.SessionCookie, &http.Cookie{Name: service.SessionCookie, Value: strings.Repeat("A", 43)})
+	kvOps(t, c)
+	before := p.w.kv(t)
+	r := c.do("POST", "/logout", http.Header{"Origin": {p.w.URL}})
+	if r.StatusCode != http.StatusNoContent {
+		t.Fatalf("forged-session logout = %d %s", r.StatusCode, r.body)
+	}
+	if ops := kvOps(t, c); ops.Put != 0 || ops.Delete != 0 {
+		t.Errorf("a forged-session logout made %d puts and %d deletes in KV; want none", ops.Put, ops.Delete)
+	}
+	if after := p.w.kv(t); !reflect.DeepEqual(before, after) {
+		t.Errorf("KV changed: %v → %v", before, after)
+	}
+}
+
+// TestStaleLeaseDelaysAtMostItsExpiry: a refresh lease left by a holder that crashed, in a KV
+// that kept it with no TTL, holds the session's next refresh off until its own expiry and no
+// longer: one whose expiry passed is taken at once, one that expires in 2 s is waited for (the
+// request takes at least that long) and then taken. How long it waited is counted in KV reads,
+// not measured: before this fix every such request waited the full 10 s, reading the lease
+// every 50 ms (~200 reads).
+func TestStaleLeaseDelaysAtMostItsExpiry(t *testing.T) {
+	p := limitsRig(t, nil)
+	u := p.user(t)
+	sid := u.Cookie(service.SessionCookie).Value
+	record := p.w.kv(t)[kvstore.SessionKey(sid)]
+	if record == "" {
+		t.Fatal("no session record in KV")
+	}
+	for _, c := range []struct {
+		name       string
+		expiresIn  time.Duration
+		atLeast    time.Duration
+		maxKVReads int
+	}{
+		// A refresh without waiting reads ~9 keys; each poll of the lease reads it and the record,
+		// at 50 ms growing by half up to 500 ms: ~9 polls in 2 s, ~25 in 10 s.
+		{"expired", -time.Minute, 0, 16},
+		{"expiring in 2 s", 2 * time.Second, 2 * time.Second, 40},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lease, _ := json.Marshal(map[string]any{"holder": "crashed", "until": time.Now().Add(c.expiresIn).UnixMilli(), "base": kvstore.Fingerprint(record)})
+			putKV(t, p.w, kvstore.LeaseKey(sid), string(lease)) // no TTL
+			p.fake.ExpireAccessTokens()
+			p.fake.ResetCounts()
+			kvOps(t, u)
+			start := time.Now()
+			r := u.get("/groups")
+			took := time.Since(start)
+			ops := kvOps(t, u)
+			if r.StatusCode != 200 || p.fake.Count("grant:refresh_token") != 1 {
+				t.Fatalf("/groups with a stale lease = %d %s after %d refreshes; want 200 after one", r.StatusCode, r.body, p.fake.Count("grant:refresh_token"))
+			}
+			if took < c.atLeast {
+				t.Errorf("answered after %v: the lease, valid for %v, was not waited for", took, c.atLeast)
+			}
+			if ops.Get > c.maxKVReads {
+				t.Errorf("%d KV reads (%+v): the request waited past the lease's own expiry", ops.Get, ops)
+			}
+			t.Logf("answered after %v with %+v", took, ops)
+			record = p.w.kv(t)[kvstore.SessionKey(sid)]
+		})
 	}
 }
