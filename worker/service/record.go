@@ -53,9 +53,20 @@ func (r *sessionRecord) sealed(ttl time.Duration) tokens.SealedBlob {
 // Load implements tokens.Blob. A session past its maximum age reads as none: the request is
 // then one of a logged-out user. Nothing is written here (its TTL removes it).
 func (r *sessionRecord) Load(ctx context.Context) ([]byte, bool, error) {
+	return r.read(ctx, r.sealed(0).Load)
+}
+
+// LoadSuccessor implements tokens.SuccessorBlob: the record that replaced the one last read,
+// unwrapped as Load does.
+func (r *sessionRecord) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
+	return r.read(ctx, r.sealed(0).LoadSuccessor)
+}
+
+// read loads a sealed value with load and unwraps it (open).
+func (r *sessionRecord) read(ctx context.Context, load func(context.Context) ([]byte, bool, error)) ([]byte, bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	b, ok, err := r.sealed(0).Load(ctx)
+	b, ok, err := load(ctx)
 	if err != nil || !ok {
 		return nil, ok, err
 	}
@@ -105,37 +116,24 @@ func (r *sessionRecord) envelope(ctx context.Context, doc []byte) ([]byte, time.
 
 // Save implements tokens.Blob.
 func (r *sessionRecord) Save(ctx context.Context, doc []byte) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	b, ttl, err := r.envelope(ctx, doc)
-	if err != nil {
-		return err
-	}
-	return r.sealed(ttl).Save(ctx, b)
+	return r.write(ctx, doc, tokens.SealedBlob.Save)
 }
 
 // SaveSuccessor implements tokens.SuccessorBlob: Save, leaving the new value under the
 // successor key of the one it replaces (kvstore.SessionBlob).
 func (r *sessionRecord) SaveSuccessor(ctx context.Context, doc []byte) error {
+	return r.write(ctx, doc, tokens.SealedBlob.SaveSuccessor)
+}
+
+// write wraps doc (envelope) and stores it with save, kept for the TTL envelope says.
+func (r *sessionRecord) write(ctx context.Context, doc []byte, save func(tokens.SealedBlob, context.Context, []byte) error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	b, ttl, err := r.envelope(ctx, doc)
 	if err != nil {
 		return err
 	}
-	return r.sealed(ttl).SaveSuccessor(ctx, b)
-}
-
-// LoadSuccessor implements tokens.SuccessorBlob: the record that replaced the one last read,
-// unwrapped as Load does.
-func (r *sessionRecord) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	b, ok, err := r.sealed(0).LoadSuccessor(ctx)
-	if err != nil || !ok {
-		return nil, ok, err
-	}
-	return r.open(b)
+	return save(r.sealed(ttl), ctx, b)
 }
 
 // Delete implements tokens.Blob.
