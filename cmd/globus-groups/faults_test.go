@@ -39,8 +39,8 @@ type cliFault struct {
 	// fsize, when set, is the run's file size limit in bytes (prlimit): "0" fails every write,
 	// "128" lets the lock file's value (about 50 bytes) through but not the token document.
 	fsize   string
-	kind    string                     // "" means the run succeeds; else the kind on stderr
-	refused bool                       // Globus refused the tokens: the next run must prompt
+	kind    string // "" means the run succeeds; else the kind on stderr
+	refused bool   // Globus refused the tokens: the next run must prompt
 	// calls is what the fake must count during the run (globustest.Server.Count): it proves
 	// the fault fired and the retries ran (the binary's waits cannot be observed; a case with
 	// Retry-After checks the attempts).
