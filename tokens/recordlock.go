@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"sync"
 	"time"
 )
 
@@ -76,7 +75,8 @@ func (l RecordLock) Lock(ctx context.Context) (func(), error) {
 	id := make([]byte, 12)
 	rand.Read(id)
 	mine := base64.RawURLEncoding.EncodeToString(id)
-	var w lockWaiter
+	var seen string // the value waited on, since when: a value is believed for lockHold at most
+	var since time.Time
 	for poll := lockPollMin; ; poll = min(poll*2, lockPollMax) {
 		val := l.value(mine)
 		ok, err := l.Record.Swap(ctx, nil, &val)
@@ -90,75 +90,61 @@ func (l RecordLock) Lock(ctx context.Context) (func(), error) {
 		if err != nil {
 			return nil, err
 		}
-		if exists && !w.held(cur, l.now()) {
+		now := l.now()
+		if cur != seen {
+			seen, since = cur, now
+		}
+		if exists && !(now.Before(untilOf(cur)) && now.Before(since.Add(lockHold))) {
 			// Removed by one waiter only; each then tries to create it again after the poll.
 			if _, err := l.Record.Swap(ctx, &cur, nil); err != nil {
 				return nil, err
 			}
 		}
-		if err := sleepCtx(ctx, poll); err != nil {
+		if err := Sleep(ctx, poll); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// lockWaiter remembers the value a waiter is waiting on and since when, to cap its wait.
-type lockWaiter struct {
-	value string
-	since time.Time
-}
-
-// held reports whether the value v holds others off at now.
-func (w *lockWaiter) held(v string, now time.Time) bool {
+// untilOf is the expiry of the lock value v; the zero time when v is none (an older CLI's
+// empty lock file, garbage), which holds no one off.
+func untilOf(v string) time.Time {
 	var lv lockRecordValue
 	if json.Unmarshal([]byte(v), &lv) != nil || lv.Holder == "" {
-		return false
+		return time.Time{}
 	}
-	if v != w.value {
-		w.value, w.since = v, now
-	}
-	return now.Before(time.UnixMilli(lv.Until)) && now.Before(w.since.Add(lockHold))
+	return time.UnixMilli(lv.Until)
 }
 
 // hold renews the value val of holder mine until the returned unlock, which removes it. A
 // renewal or removal that finds another value (a waiter took the lock over, believing this
 // holder dead) changes nothing: the other holder keeps its lock.
 func (l RecordLock) hold(ctx context.Context, mine, val string) func() {
-	ctx = context.WithoutCancel(ctx)
 	every := l.renewEvery
 	if every == 0 {
 		every = lockRenew
 	}
-	stop, last := make(chan struct{}), make(chan string, 1)
+	ctx = context.WithoutCancel(ctx)
+	held, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
 	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		cur := val
-		for {
-			select {
-			case <-stop:
-				last <- cur
-				return
-			case <-t.C:
-				next := l.value(mine)
-				if ok, err := l.Record.Swap(ctx, &cur, &next); err == nil && ok {
-					cur = next
-				}
+		defer close(done)
+		for Sleep(held, every) == nil {
+			next := l.value(mine)
+			if ok, err := l.Record.Swap(ctx, &val, &next); err == nil && ok {
+				val = next
 			}
 		}
 	}()
-	var once sync.Once
 	return func() {
-		once.Do(func() {
-			close(stop)
-			cur := <-last
-			l.Record.Swap(ctx, &cur, nil) // a failure leaves a value that expires by itself
-		})
+		stop()
+		<-done
+		l.Record.Swap(ctx, &val, nil) // a failure leaves a value that expires by itself
 	}
 }
 
-// sleepCtx sleeps d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends and returns its error.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
