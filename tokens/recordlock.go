@@ -53,7 +53,7 @@ const (
 	// that is merely slow (a refresh retried against a slow Globus) keeps the lock.
 	lockRenew   = lockHold / 4
 	lockPollMin = 5 * time.Millisecond
-	lockPollMax = 200 * time.Millisecond
+	lockPollMax = 100 * time.Millisecond // a file or a Node storage: polling is cheap, a handover quick
 )
 
 func (l RecordLock) now() time.Time {
