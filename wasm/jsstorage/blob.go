@@ -42,8 +42,8 @@ func (b Blob) Lock(ctx context.Context) (func(), error) {
 		return nil, err
 	}
 	var unlockLease func()
-	if l := b.Lease(); isSwapKV(l.KV) {
-		unlockLease, err = tokens.RecordLock{Record: Record{KV: l.KV.(KV), Key: l.Key}}.Lock(ctx)
+	if l := b.Lease(); canSwap(l.KV) {
+		unlockLease, err = tokens.RecordLock{Record: &Record{KV: l.KV.(KV), Key: l.Key}}.Lock(ctx)
 	} else {
 		unlockLease, err = b.SessionBlob.Lock(ctx)
 	}
@@ -52,12 +52,6 @@ func (b Blob) Lock(ctx context.Context) (func(), error) {
 		return nil, err
 	}
 	return func() { unlockLease(); unlockRealm() }, nil
-}
-
-// isSwapKV reports whether kv is a storage object with compareAndSwap.
-func isSwapKV(kv kvstore.KV) bool {
-	s, ok := kv.(KV)
-	return ok && s.CanSwap()
 }
 
 // Locks is a lock table kept in JavaScript and shared by every Go instance of one realm (the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"syscall/js"
 
+	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -14,9 +15,12 @@ import (
 // js/index.d.ts): compareAndSwap(key, expected, value) → boolean, null meaning absent.
 const swapMethod = "compareAndSwap"
 
-// CanSwap reports whether the storage object offers compareAndSwap. The refresh lease is then a
+// canSwap reports whether kv is a storage object with compareAndSwap. The refresh lease is then a
 // tokens.RecordLock in it (exact between processes) instead of kvstore.Lease (best effort).
-func (s KV) CanSwap() bool { return s.Obj.Get(swapMethod).Type() == js.TypeFunction }
+func canSwap(kv kvstore.KV) bool {
+	s, ok := kv.(KV)
+	return ok && s.Obj.Get(swapMethod).Type() == js.TypeFunction
+}
 
 // Record is one key of a storage object with compareAndSwap, as a tokens.LockRecord: where
 // js/node-file-storage.js keeps the lock file the CLI takes (the lease key is its
@@ -26,10 +30,10 @@ type Record struct {
 	Key string
 }
 
-var _ tokens.LockRecord = Record{}
+var _ tokens.LockRecord = (*Record)(nil)
 
 // Get implements tokens.LockRecord.
-func (r Record) Get(ctx context.Context) (string, bool, error) {
+func (r *Record) Get(ctx context.Context) (string, bool, error) {
 	v, ok, err := r.KV.Get(ctx, r.Key)
 	if err != nil {
 		return "", false, &tokens.StorageError{Op: "jsstorage: reading the refresh lock", Err: err}
@@ -38,7 +42,7 @@ func (r Record) Get(ctx context.Context) (string, bool, error) {
 }
 
 // Swap implements tokens.LockRecord.
-func (r Record) Swap(ctx context.Context, old, value *string) (bool, error) {
+func (r *Record) Swap(ctx context.Context, old, value *string) (bool, error) {
 	v, err := r.KV.call(ctx, swapMethod, r.Key, nullable(old), nullable(value))
 	if err == nil && v.Type() != js.TypeBoolean {
 		err = fmt.Errorf("storage.%s returned a %s, want a boolean", swapMethod, v.Type())

@@ -40,7 +40,7 @@ func TestBlobLockUsesCompareAndSwap(t *testing.T) {
 	for _, async := range []bool{false, true} {
 		obj := jstest.Eval(swapStorage, async)
 		kv := KV{Obj: obj}
-		if !kv.CanSwap() {
+		if !canSwap(kv) {
 			t.Fatal("CanSwap is false for a storage with compareAndSwap")
 		}
 		ctx := context.Background()
@@ -81,12 +81,12 @@ func TestRecordBadSwaps(t *testing.T) {
 	} {
 		obj := jstest.Eval(`return {get() { return null; }, put() {}, delete() {}, ` + src + `};`)
 		v := "x"
-		_, err := Record{KV: KV{Obj: obj}, Key: "lease/k"}.Swap(context.Background(), nil, &v)
+		_, err := (&Record{KV: KV{Obj: obj}, Key: "lease/k"}).Swap(context.Background(), nil, &v)
 		if _, ok := errors.AsType[*tokens.StorageError](err); !ok || !strings.Contains(err.Error(), "compareAndSwap") {
 			t.Errorf("%s: Swap error %v, want a StorageError naming compareAndSwap", name, err)
 		}
 	}
-	if (KV{Obj: jstest.Eval(mapStorage, false)}).CanSwap() {
+	if canSwap(KV{Obj: jstest.Eval(mapStorage, false)}) || canSwap(&kvstore.Memory{}) {
 		t.Error("CanSwap is true for a storage without compareAndSwap")
 	}
 }
