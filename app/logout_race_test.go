@@ -68,7 +68,7 @@ func TestLogoutWaitsForRefreshInFlight(t *testing.T) {
 	checkLoggedOut(t, h, h.app.Storage)
 }
 
-// Two Apps over one blob share no lock (two processes without flock, two KV locations): the
+// Two Apps over one blob share no lock (two processes without a lock file, two KV locations): the
 // logout goes through at once, and the renewal that finishes afterwards finds the record gone,
 // so it revokes what it got instead of storing it.
 func TestRenewalAfterLogoutIsRevokedNotStored(t *testing.T) {

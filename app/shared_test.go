@@ -20,8 +20,8 @@ import (
 )
 
 // Two processes (here: two Apps) share one token file while the server rotates refresh tokens.
-// Unix only: the cross-process lock is flock(2); elsewhere FileBlob cannot lock and two
-// processes may race (as with the Python SDK).
+// Unix only: the cross-process lock is the lock file (tokens.RecordLock); elsewhere FileBlob
+// cannot lock and two processes may race (as with the Python SDK).
 // The file lock makes them refresh once between them, and neither is logged out by using a
 // refresh token the other already rotated away.
 func TestSharedFileRefreshesOnceWithRotation(t *testing.T) {

@@ -24,6 +24,17 @@ export interface StorageObject {
    * with code "invalid_config" and the thrown message.
    */
   bind?(binding: StorageBinding): void | Promise<unknown>;
+  /**
+   * Optional, to make refreshes exact between processes: atomically sets key to value when it
+   * holds expected, and returns whether it did. expected null means "only if key is absent"
+   * (an exclusive create: it never replaces a value), value null means "remove it". Of two
+   * calls from one expected value at once, at most one may succeed. The client calls it for the
+   * refresh lease only (keys.lease), with values it makes (a holder and an expiry), and then
+   * takes no lease with put/delete: the rule is Go's (the CLI's lock file); the storage only
+   * stores. Without it the lease is put and read back, which is best effort. A Workers KV
+   * binding has none (KV has no compare-and-set); node-file-storage's is the CLI's lock file.
+   */
+  compareAndSwap?(key: string, expected: string | null, value: string | null): boolean | Promise<boolean>;
 }
 
 /** What a client tells its storage object (StorageObject.bind). */
@@ -35,7 +46,7 @@ export interface StorageBinding {
     tokens: string;
     /** The login in progress (put with an expirationTtl). */
     pending: string;
-    /** The refresh lease (put with an expirationTtl). */
+    /** The refresh lease (put with an expirationTtl, or compareAndSwap when the storage has it). */
     lease: string;
   };
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/globus-edge/globus-edge/tokens"
 )
 
 // WriteInterval is Cloudflare KV's same-key rule: at most one write (put or delete) to a key per
@@ -68,13 +70,4 @@ func writeRetrying(ctx context.Context, write func() error) error {
 }
 
 // sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func sleep(ctx context.Context, d time.Duration) error { return tokens.Sleep(ctx, d) }

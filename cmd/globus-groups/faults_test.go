@@ -36,9 +36,11 @@ type cliFault struct {
 	faults  []globustest.Fault
 	setup   func(t *testing.T, c *cli) // other preparation (the token file, its lock file)
 	env     []string                   // added to the run's environment
-	noWrite bool                       // run with a file size limit of 0: every write fails
-	kind    string                     // "" means the run succeeds; else the kind on stderr
-	refused bool                       // Globus refused the tokens: the next run must prompt
+	// fsize, when set, is the run's file size limit in bytes (prlimit): "0" fails every write,
+	// "128" lets the lock file's value (about 50 bytes) through but not the token document.
+	fsize   string
+	kind    string // "" means the run succeeds; else the kind on stderr
+	refused bool   // Globus refused the tokens: the next run must prompt
 	// calls is what the fake must count during the run (globustest.Server.Count): it proves
 	// the fault fired and the retries ran (the binary's waits cannot be observed; a case with
 	// Retry-After checks the attempts).
@@ -63,7 +65,9 @@ var cliFaults = []cliFault{
 	{name: "refresh answer lost after the grant", refresh: true, faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, calls: map[string]int{refreshes: 2, groupsGets: 2}},
 	{name: "refresh invalid_grant", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, kind: "login_required", refused: true, calls: map[string]int{refreshes: 1}},
 	{name: "tokens revoked", refresh: true, setup: revokeAll, kind: "login_required", refused: true},
-	{name: "refresh write fails", refresh: true, noWrite: true, kind: "storage_error"},
+	{name: "refresh write fails", refresh: true, fsize: "128", kind: "storage_error", calls: map[string]int{refreshes: 1}},
+	// A full disk: the lock cannot be taken, so nothing is refreshed that could not be stored.
+	{name: "lock file write fails", refresh: true, fsize: "0", kind: "storage_error", calls: map[string]int{refreshes: 0}},
 	{name: "lock file is a symlink", refresh: true, setup: symlinkLock, kind: "storage_error"},
 	// Both tokens are revoked, each with its own retries; the file goes either way.
 	{name: "logout revoke 503 burst absorbed", logout: true, faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: 2}}, calls: map[string]int{revokes: 4}},
@@ -140,7 +144,7 @@ func runCLIFault(t *testing.T, f cliFault) (lost bool) {
 	if f.logout {
 		args, wantOut = []string{"--logout"}, ""
 	}
-	out, errOut, code := c.runWith(t, f.env, f.noWrite, args...)
+	out, errOut, code := c.runWith(t, f.env, f.fsize, args...)
 	t.Logf("exit %d, stderr %s", code, errOut) // checked below to hold no token
 	faultsuite.CheckCalls(t.Errorf, c.fake, f.calls, nil)
 	c.fake.ClearFaults() // a fault of the fake that was not used up fails the case here
@@ -192,13 +196,13 @@ func runCLIFault(t *testing.T, f cliFault) (lost bool) {
 	return false
 }
 
-// runWith runs the CLI with extra environment, optionally under a file size limit of 0 (every
-// write to a file fails, like a full disk; chmod would not stop root).
-func (c *cli) runWith(t *testing.T, env []string, noWrite bool, args ...string) (string, string, int) {
+// runWith runs the CLI with extra environment, optionally under a file size limit of fsize
+// bytes (prlimit, util-linux): writes past it fail, like a full disk (chmod would not stop root).
+func (c *cli) runWith(t *testing.T, env []string, fsize string, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := c.cmd(args...)
-	if noWrite {
-		cmd = exec.Command("sh", append([]string{"-c", `ulimit -f 0 && exec "$0" "$@"`, binary}, args...)...)
+	if fsize != "" {
+		cmd = exec.Command("prlimit", append([]string{"--fsize=" + fsize, "--", binary}, args...)...)
 		cmd.Env = c.cmd().Env
 	}
 	cmd.Env = append(cmd.Env, env...)

@@ -19,8 +19,9 @@ import (
 // "session/" + a hash of the id, its refresh lease "lease/" + the same hash), whose lock is
 // taken in two steps. First a lock in this JavaScript realm (Locks), which Go instances sharing
 // one realm — a page, a Node process, the pooled instances of one workerd isolate — see
-// exactly; then the storage lease, which other isolates and processes see on a best-effort
-// basis (kvstore.Lease: no compare-and-set in KV).
+// exactly; then the lease in the storage, for other isolates and processes: a tokens.RecordLock
+// under the lease key when the storage offers compareAndSwap (exact: the Node file storage's
+// lock file, the CLI's), else kvstore.Lease (best effort: KV has no compare-and-set).
 type Blob struct {
 	kvstore.SessionBlob
 	// Locks is the realm's lock table; the zero value skips the first step.
@@ -40,7 +41,12 @@ func (b Blob) Lock(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	unlockLease, err := b.SessionBlob.Lock(ctx)
+	var unlockLease func()
+	if l := b.Lease(); canSwap(l.KV) {
+		unlockLease, err = tokens.RecordLock{Record: &Record{KV: l.KV.(KV), Key: l.Key}}.Lock(ctx)
+	} else {
+		unlockLease, err = b.SessionBlob.Lock(ctx)
+	}
 	if err != nil {
 		unlockRealm()
 		return nil, err

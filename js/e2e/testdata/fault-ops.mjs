@@ -4,10 +4,11 @@
 import { GlobusError, LoginRequiredError } from "@globus-edge/client";
 
 /**
- * Wraps storage (get/put/delete, sync or Promise) so that put throws: failPut "all" (every
- * record, the refresh lease first) or "document" (only the record under docKey(): the refresh
- * happens at Globus, storing its result fails). With promises, every method returns a Promise
- * and a failing put rejects, as a Workers KV binding does. Set .failPut = "" to heal it.
+ * Wraps storage (get/put/delete, sync or Promise, and compareAndSwap when it has one) so that
+ * writes throw: failPut "all" (every record, the refresh lease first, also when it is taken
+ * with compareAndSwap) or "document" (only the record under docKey(): the refresh happens at
+ * Globus, storing its result fails). With promises, every method returns a Promise and a
+ * failing write rejects, as a Workers KV binding does. Set .failPut = "" to heal it.
  */
 export function faultyStorage(inner, failPut, docKey, promises) {
   const wrap = (fn) => (promises ? async (...a) => fn(...a) : fn);
@@ -21,6 +22,12 @@ export function faultyStorage(inner, failPut, docKey, promises) {
     delete: wrap((k) => inner.delete(k)),
   };
   if (inner.bind) s.bind = (b) => inner.bind(b); // the client tells the storage its keys
+  if (inner.compareAndSwap) {
+    s.compareAndSwap = wrap((k, expected, v) => {
+      if (s.failPut === "all") throw new Error("ENOSPC: no space left on device (injected)");
+      return inner.compareAndSwap(k, expected, v);
+    });
+  }
   return s;
 }
 

@@ -28,10 +28,17 @@ const storage: StorageObject = {
   put: async (key, value, options) => { kv.set(key, value); void options?.expirationTtl; },
   delete: (key) => { kv.delete(key); },
   bind: (b: StorageBinding) => { kv.set("bound", `${b.clientId}:${b.namespace}:${b.keys.tokens}:${b.keys.pending}:${b.keys.lease}`); },
+  compareAndSwap: async (key, expected, value) => {
+    if ((kv.get(key) ?? null) !== expected) return false;
+    if (value === null) kv.delete(key);
+    else kv.set(key, value);
+    return true;
+  },
 };
 const kind: StorageKind = "sessionStorage";
 const file: FileStorage = createFileStorage("/tmp/tokens.json");
 const key: string = file.path;
+const swapped: boolean = file.compareAndSwap(key, null, "v");
 
 const config: GlobusClientConfig = {
   clientId: "cid", redirectUri: "https://app.example.org/", scopes: ["a", "b"], authUrl: "https://auth.globus.org",
