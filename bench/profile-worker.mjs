@@ -1,6 +1,6 @@
 // profile-worker.mjs — where a Go worker instance's CPU goes, sampled by V8. The worker's wasm
-// runs under Node as the pooled entry runs it in workerd (one instance, syumai's loader, env
-// with a KV in memory), logs in against a running fake Globus, then serves N requests of PATH
+// runs under Node as the pooled entry runs it in workerd (one instance started by js/instance.js
+// with Go's own loader, env with a KV in memory), logs in against a running fake Globus, then serves N requests of PATH
 // while the profiler samples. Node's fetch is not workerd's, so read the Go and boundary shares,
 // not the fetch share. An analysis tool for BENCHMARKS.md (bench/analysis.md); no test runs it.
 //
@@ -17,9 +17,9 @@ import { webcrypto } from "node:crypto";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const [wasmPath, path = "/groups", n = "2000"] = process.argv.slice(2);
 if (!wasmPath) throw new Error("usage: node bench/profile-worker.mjs APP.wasm [PATH] [N]");
-const syumai = (await import("node:child_process")).execFileSync("go", ["list", "-m", "-f", "{{.Dir}}", "github.com/syumai/workers"], { cwd: root }).toString().trim();
-await import(resolve(syumai, "cmd/workers-assets-gen/assets/wasm_exec_go.js"));
-globalThis.tryCatch = (fn) => { try { return { result: fn() }; } catch (error) { return { error }; } };
+const goroot = (await import("node:child_process")).execFileSync("go", ["env", "GOROOT"], { cwd: root }).toString().trim();
+await import(resolve(goroot, "lib/wasm/wasm_exec.js"));
+const { startInstance } = await import(resolve(root, "js/instance.js"));
 
 const store = new Map();
 const env = {
@@ -29,16 +29,11 @@ const env = {
   GLOBUS_SDK_SERVICE_URL_AUTH: "http://127.0.0.1:9101",
   GLOBUS_SDK_SERVICE_URL_GROUPS: "http://127.0.0.1:9102",
 };
-const go = new Go();
-const binding = {};
-let ready;
-const started = new Promise((r) => (ready = r));
 const mod = await WebAssembly.compile(await readFile(wasmPath));
-go.run(new WebAssembly.Instance(mod, { ...go.importObject, workers: { ready: () => ready() } }), { env, binding });
-await started;
-// As worker/entry.mjs calls it (worker/serve.go): headers as JSON pairs, the answer whole.
+const { ns } = await startInstance(mod, { context: { env } });
+// As worker/entry.mjs calls it (worker/host/serve.go): headers as JSON pairs, the answer whole.
 const ask = async (url, cookie) => {
-  const [status, headers, body] = await binding.serve("GET", url, JSON.stringify(cookie ? [["cookie", cookie]] : []), null);
+  const [status, headers, body] = await ns.serve("GET", url, JSON.stringify(cookie ? [["cookie", cookie]] : []), null, 30000);
   return new Response([101, 204, 205, 304].includes(status) || body.byteLength === 0 ? null : body, { status, headers: JSON.parse(headers) });
 };
 

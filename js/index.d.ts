@@ -70,7 +70,9 @@ export interface GlobusClientConfig {
    * (a StorageObject, e.g. env.TOKENS). */
   storage?: StorageKind | StorageObject;
   /** Token document namespace (Python JSONTokenStorage): tells users sharing one storage apart
-   * (e.g. a session id in a worker). Default: "DEFAULT". */
+   * (e.g. a hash of a session id in a worker). Required with a StorageObject (else
+   * invalid_config): "DEFAULT" is the Python SDK's, for one user's file. Default otherwise:
+   * "DEFAULT". */
   namespace?: string;
   /** URL of globus-edge.wasm (browsers: fetched; Node: file: or http(s):). Default: beside
    * this module (Vite emits it so; with esbuild, import "@globus-edge/client/globus-edge.wasm"
@@ -159,7 +161,7 @@ export type ErrorKind =
   | "internal_error";
 
 /** Codes of the JS module itself. */
-export type ModuleErrorCode = "wasm_load_failed" | "wasm_exited" | "client_closed";
+export type ModuleErrorCode = "wasm_load_failed" | "wasm_exited" | "client_closed" | "busy";
 
 export class GlobusError extends Error {
   name: "GlobusError" | "LoginRequiredError";

@@ -42,7 +42,7 @@ export async function sharedRunner(prog, goConfig, platform, bind) {
     storageKey: api.storageKey,
     loggedIn,
     setOnRefresh: (fn) => api.setOnRefresh(fn),
-    call: (method, arg) => held(platform, () => api[method](arg)),
+    call: (method, arg) => held(platform, () => prog.guard(() => api[method](arg))),
     close: () => api.release(),
   };
 }

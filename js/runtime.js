@@ -1,13 +1,14 @@
 // runtime.js — where the Go program runs. In a page and in Node, one Go instance per wasm
-// source serves every client of the process. In workerd, a pool of instances (pool.js), each
-// serving one client call at a time, because workerd binds promises and I/O to the request
-// that made them (see pool.js). Callers get the same "program" shape either way:
-// {newClient(config) → Promise<api>, exclusive} where exclusive means "one call at a time".
+// source serves every client of the process. In workerd, a pool of instances, each serving one
+// client call at a time, because workerd binds promises and I/O to the request that made them
+// (see pool.js). Starting, serving on and retiring instances is instance.js's, shared with the
+// Go worker. Callers get the same "program" shape either way: {newClient(config) →
+// Promise<api>, exclusive} where exclusive means "one call at a time".
 //
 // wasm_exec.js (Go's loader, copied from the toolchain that built the wasm) must be imported
 // by the entry module first; it defines globalThis.Go.
 import { GlobusError } from "./errors.js";
-import { createPool } from "./pool.js";
+import { createInstancePool, serveOn, startInstance } from "./instance.js";
 
 /**
  * The realm's lock table (see wasm/jsstorage.Locks): Go instances of this realm take it
@@ -85,49 +86,6 @@ async function compile(source, platform) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-let programCount = 0;
-
-/**
- * Starts one Go instance of module and resolves to {ns, dead} once Go says it is ready: ns has
- * newClient and version; dead becomes true if the program ever exits. Go finds ns through a
- * global named by its first argument, deleted again at once so other scripts cannot reach it.
- */
-async function startGo(module, platform) {
-  const name = `__globusEdge${programCount++ || ""}`;
-  const ns = { locks };
-  const ready = new Promise((resolve) => { ns.ready = resolve; });
-  const t0 = performance.now();
-  const go = new globalThis.Go();
-  go.argv = ["globus-edge", name];
-  platform.adoptGo?.(go);
-  const instance = await WebAssembly.instantiate(module, go.importObject);
-  const t1 = performance.now();
-  globalThis[name] = ns;
-  const inst = { ns, dead: false };
-  // go.run settles only when the program ends, which it never should: if it does (a crash),
-  // fail the start instead of waiting forever.
-  const exited = go.run(instance).then(
-    () => { throw new GlobusError({ message: "globus-edge: the Go program exited", code: "wasm_exited" }); },
-    (e) => { throw new GlobusError({ message: `globus-edge: the Go program crashed: ${e}`, code: "wasm_exited" }); },
-  );
-  exited.catch(() => { inst.dead = true; });
-  try {
-    await Promise.race([ready, exited]);
-  } finally {
-    delete globalThis[name];
-  }
-  const t2 = performance.now();
-  // Timings for pages and benchmarks (performance.getEntriesByType("measure")); not every
-  // runtime has measure.
-  if (typeof performance.measure === "function") {
-    performance.measure("globus-edge:instantiate", { start: t0, end: t1 });
-    performance.measure("globus-edge:go-start", { start: t1, end: t2 });
-    performance.measure("globus-edge:ready", { start: t0, end: t2 });
-  }
-  inst.exited = exited;
-  return inst;
-}
-
 /** Programs by source: strings (URLs) in a Map, objects (Module, bytes, Response) in a WeakMap. */
 const byURL = new Map();
 const byObject = new WeakMap();
@@ -146,67 +104,79 @@ function cached(source, make) {
 /** One shared Go instance (page, Node): every client of the process uses it. */
 function sharedProgram(source, platform) {
   return cached(source, async () => {
-    const inst = await startGo(await compile(source, platform), platform);
+    let inst;
+    try {
+      inst = await startInstance(await compile(source, platform), { ns: { locks }, adoptGo: platform.adoptGo });
+    } catch (e) {
+      throw e?.code === "wasm_exited" ? new GlobusError({ message: `globus-edge: ${e.message}`, code: "wasm_exited" }) : e;
+    }
+    const exited = () => new GlobusError({ message: "globus-edge: the Go program exited", code: "wasm_exited" });
     // A crash after the start: say so once, and let the next createGlobusClient start afresh.
-    inst.exited.catch((e) => {
+    inst.onExit((code) => {
       (typeof source === "string" ? byURL : byObject).delete(source);
-      console.error(e.message);
+      console.error(`globus-edge: the Go program exited (code ${code})`);
     });
-    return { exclusive: false, newClient: (cfg) => inst.ns.newClient(cfg), dead: () => inst.dead };
+    return {
+      exclusive: false,
+      newClient: async (cfg) => {
+        if (inst.exited) throw exited();
+        return inst.ns.newClient(cfg);
+      },
+      /** Runs fn (a call into Go); rejects with wasm_exited at once if the program dies. */
+      async guard(fn) {
+        try {
+          return await serveOn(inst, fn);
+        } catch (e) {
+          throw e?.code === "wasm_exited" ? exited() : e;
+        }
+      },
+    };
   });
 }
-
-/** Pool sizes in workerd: instances kept, and temporary ones for bursts (each ~ tens of MB). */
-const POOL_MAX = 4;
-const POOL_OVERFLOW = 2;
 
 /** Pools by Module (workerd). */
 const pools = new WeakMap();
 
-/**
- * How long one call may hold an instance before the next acquirer retires it as abandoned.
- * workerd can cancel a request (its client went away, it hit a limit) and with it the request's
- * continuations: the call's finally would never run and its instance would stay busy for ever.
- * No call takes this long (at most 5 attempts of the HTTP timeout, 60 s by default, plus
- * backoff). Not covered by a test: it would have to wait that long.
- */
-const ABANDONED_MS = 15 * 60 * 1000;
+/** The pool's refusals and failures as the package's errors. */
+function poolError(e) {
+  switch (e?.code) {
+    case "busy":
+      return new GlobusError({ message: `globus-edge: every Go instance is busy (${e.message}); try again shortly`, code: "busy" });
+    case "deadline":
+      return new GlobusError({ message: `globus-edge: ${e.message}`, code: "timeout" });
+    case "wasm_exited":
+      return new GlobusError({ message: `globus-edge: ${e.message}`, code: "wasm_exited" });
+  }
+  return e;
+}
 
 /**
- * A pool of Go instances (workerd). use(fn) runs fn(ns) on an instance that serves nothing else
- * until fn settles; an instance whose program died is retired, never reused. Made without
- * awaiting anything, and cached as a plain object, not a promise: a promise made in one
- * request and awaited in another is what workerd refuses. (In workerd the source is always a
- * Module: wasmSource refuses the rest.)
+ * How long a call may wait for a free pooled instance: as long as a call may take. The Go
+ * worker refuses sooner (instance.js defaults: it answers HTTP with 503 and Retry-After); a
+ * library call has no such answer to give, and the app's request is still waiting on it.
+ */
+const WAIT_MS = 30_000;
+
+/**
+ * A pool of Go instances (workerd; instance.js's defaults but WAIT_MS: 4 kept, 2 temporary,
+ * each call bounded by a 30 s deadline, at most 64 calls waiting for an instance). use(fn) runs
+ * fn(ns) on an instance that serves nothing else until fn settles; an instance whose program
+ * died, or whose call was abandoned, is retired, never reused. Made without awaiting
+ * anything, and cached as a plain object, not a promise: a promise made in one request and
+ * awaited in another is what workerd refuses. (In workerd the source is always a Module:
+ * wasmSource refuses the rest.)
  */
 function pooledProgram(module) {
   if (!pools.has(module)) {
-    const pool = createPool({ create: () => startGo(module, { name: "workerd" }), max: POOL_MAX, overflow: POOL_OVERFLOW });
-    const busy = new Map(); // instance → when its call started
-    const retireAbandoned = () => {
-      const now = Date.now();
-      for (const [inst, since] of busy) {
-        if (now - since > ABANDONED_MS) {
-          busy.delete(inst);
-          pool.retire(inst);
-        }
-      }
-    };
+    const pool = createInstancePool(module, { ns: { locks }, waitMs: WAIT_MS });
     pools.set(module, {
       exclusive: true,
       pool,
       async use(fn) {
-        retireAbandoned();
-        const inst = await pool.acquire();
-        busy.set(inst, Date.now());
         try {
-          return await fn(inst.ns);
-        } finally {
-          // An instance retired as abandoned meanwhile is no longer the pool's to take back.
-          if (busy.delete(inst)) {
-            if (inst.dead) pool.retire(inst);
-            else pool.release(inst);
-          }
+          return await pool.use(fn);
+        } catch (e) {
+          throw poolError(e);
         }
       },
     });

@@ -120,6 +120,13 @@ func (b SessionBlob) WithSuccessors() SessionBlob {
 	return b
 }
 
+// WithTTL returns the record kept for ttl after its next writes (0: no expiry); it shares
+// what it last loaded or saved with b, as copies do.
+func (b SessionBlob) WithTTL(ttl time.Duration) SessionBlob {
+	b.ttl = ttl
+	return b
+}
+
 // Key is the record's KV key (a hash of the session id).
 func (b SessionBlob) Key() string { return SessionKey(b.sid) }
 

@@ -51,7 +51,7 @@ cmd_web() {
   wasm="globus-edge.$(sha256sum "$pkg/globus-edge.wasm" | cut -c1-12).wasm"
   sed "s|new URL(\"./globus-edge.wasm\", import.meta.url)|new URL(\"./$wasm\", import.meta.url)|" "$pkg/index.js" >"$out/globus-edge.js"
   grep -q "new URL(\"./$wasm\", import.meta.url)" "$out/globus-edge.js" || { echo "web: js/index.js no longer names ./globus-edge.wasm as its default: update scripts/web.sh" >&2; return 1; }
-  cp "$pkg/client.js" "$pkg/runners.js" "$pkg/runtime.js" "$pkg/errors.js" "$pkg/pool.js" "$out/"
+  cp "$pkg/client.js" "$pkg/runners.js" "$pkg/runtime.js" "$pkg/errors.js" "$pkg/pool.js" "$pkg/instance.js" "$out/"
   cp "$pkg/globus-edge.wasm" "$out/$wasm"
   cp "$pkg/wasm_exec.js" web/page.js "$out/"
   go run ./web/webconfig -template web/index.html -css web/page.css -out "$out" -wasm "$wasm"

@@ -14,10 +14,9 @@ import (
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/groups"
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/wasm/configkeys"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 	"github.com/globus-edge/globus-edge/wasm/jsfetch"
-	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 	"github.com/globus-edge/globus-edge/wasm/webstorage"
 )
 
@@ -32,11 +31,13 @@ type client struct {
 	onRefresh js.Value
 	// funcs are the functions of the JavaScript face, released by its release().
 	funcs []js.Func
+	// deadline bounds each operation (see host); zero means none.
+	deadline time.Duration
 }
 
-// newClient builds a client from a JavaScript config object; locks is the realm's lock table
-// (see jsstorage.Locks).
-func newClient(v js.Value, locks jsstorage.Locks) (*client, error) {
+// newClient builds a client from a JavaScript config object for the host that started this
+// program (its lock table and call deadline).
+func newClient(v js.Value, h host) (*client, error) {
 	o, err := parseOptions(v)
 	if err != nil {
 		return nil, fmt.Errorf("globus-edge: invalid config: %w", err)
@@ -45,14 +46,14 @@ func newClient(v js.Value, locks jsstorage.Locks) (*client, error) {
 		// A typo (clientID, redirect_uri) would otherwise fall back to a default silently.
 		js.Global().Get("console").Call("warn", fmt.Sprintf("globus-edge: unknown config key %q ignored", k))
 	}
-	storage, err := o.tokenStorage(locks)
+	storage, err := o.tokenStorage(h.locks)
 	if errors.Is(err, webstorage.ErrUnavailable) {
 		return nil, fmt.Errorf("globus-edge: invalid config: %w", invalid("config.storage", fmt.Sprintf("%q is not available here: %v (use \"memory\" or a storage object)", o.Storage, err)))
 	}
 	if err != nil {
 		return nil, err
 	}
-	c := &client{opts: o, pending: o.pendingLogin(), onRefresh: js.Undefined()}
+	c := &client{opts: o, pending: o.pendingLogin(), onRefresh: js.Undefined(), deadline: h.deadline}
 	c.app = app.New(o.Config, jsfetch.Doer{}, storage, "")
 	c.app.Scopes = o.Scopes
 	c.app.OnRefresh = c.refreshed
@@ -126,7 +127,14 @@ func (c *client) fn(f func(js.Value, []js.Value) any) js.Func {
 // method wraps an operation as a JavaScript function returning a Promise.
 func (c *client) method(fn func(ctx context.Context, args []js.Value) (any, error)) js.Func {
 	return c.fn(func(_ js.Value, args []js.Value) any {
-		return jsx.Promise(func() (any, error) { return fn(context.Background(), args) }, errorValue)
+		return jsx.Promise(func() (any, error) {
+			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			if c.deadline > 0 {
+				ctx, cancel = context.WithTimeout(ctx, c.deadline)
+			}
+			defer cancel()
+			return fn(ctx, args)
+		}, errorValue)
 	})
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/globus-edge/globus-edge/auth"
 	"github.com/globus-edge/globus-edge/config"
-	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 	"golang.org/x/oauth2"
 )
 
@@ -25,7 +24,7 @@ func jsonString(v js.Value) string { return js.Global().Get("JSON").Call("string
 func newTestClient(t *testing.T, cfg string) js.Value {
 	t.Helper()
 	c, rej := call(t, js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any {
-		return newClientPromise(args, jsstorage.Locks{})
+		return newClientPromise(args, host{})
 	})}), "newClient", obj(t, cfg))
 	if !rej.IsUndefined() {
 		t.Fatalf("newClient(%s) rejected: %s", cfg, jsonString(rej))
@@ -35,7 +34,7 @@ func newTestClient(t *testing.T, cfg string) js.Value {
 
 func TestNewClientRejectsBadConfig(t *testing.T) {
 	browserStorage(t)
-	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, jsstorage.Locks{}) })})
+	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, host{}) })})
 	_, rej := call(t, ns, "newClient", obj(t, `{storage: "cookies"}`))
 	if rej.Get("code").String() != "invalid_config" || !strings.Contains(rej.Get("message").String(), "config.storage") {
 		t.Fatalf("rejection = %s", jsonString(rej))

@@ -6,7 +6,7 @@ import (
 	"syscall/js"
 
 	"github.com/globus-edge/globus-edge/app"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
+	"github.com/globus-edge/globus-edge/internal/jsx"
 )
 
 // errorInfo is what JavaScript learns of an error (js/errors.js makes its Error subclass of

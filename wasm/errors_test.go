@@ -9,9 +9,9 @@ import (
 
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/transport"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
 // TestErrorInfo: the JS error is app.Describe's failure, field by field (its table of

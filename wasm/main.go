@@ -1,38 +1,44 @@
 //go:build js && wasm
 
 // Command wasm is globus-edge in a web page: the core (app.App) compiled to WebAssembly,
-// with fetch for HTTP and Web Storage for tokens. The JavaScript shim (js/) starts it with
-// the name of a global namespace object as its first argument; main puts newClient and
-// version on that object, calls its ready function, and then waits for calls forever.
+// with fetch for HTTP and Web Storage for tokens. The JavaScript shim (js/instance.js, as for
+// the Go worker) starts it with the name of a global namespace object as its first argument;
+// main puts newClient, version and goroutines on that object, calls its ready function, and
+// then waits for calls forever.
 package main
 
 import (
-	"os"
 	"syscall/js"
+	"time"
 
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/tokens"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 )
 
 // defaultNamespace is the global used when the shim passes no name.
 const defaultNamespace = "__globusEdge"
 
+// host is what the shim hands this program when it starts it.
+type host struct {
+	// locks is the realm's lock table, shared by every Go instance the shim starts (see
+	// jsstorage.Locks).
+	locks jsstorage.Locks
+	// deadline bounds each call of a client (ns.deadlineMs; a pooled instance in workerd gets
+	// one, so no call holds its instance for ever); zero means none.
+	deadline time.Duration
+}
+
 func main() {
-	name := defaultNamespace
-	if len(os.Args) > 1 && os.Args[1] != "" {
-		name = os.Args[1]
-	}
-	ns := js.Global().Get(name)
-	if jsx.IsNullish(ns) {
-		ns = js.Global().Get("Object").New()
-		js.Global().Set(name, ns)
-	}
+	ns := jsx.Host(defaultNamespace)
 	ns.Set("version", tokens.Version)
+	h := host{locks: jsstorage.Locks{Table: ns.Get("locks")}}
+	if d := ns.Get("deadlineMs"); d.Type() == js.TypeNumber && d.Float() > 0 {
+		h.deadline = time.Duration(d.Float() * float64(time.Millisecond))
+	}
 	// newClient(config) resolves to a client object; see client.object.
-	// The realm's lock table, shared by every Go instance the shim starts (see jsstorage.Locks).
-	locks := jsstorage.Locks{Table: ns.Get("locks")}
-	ns.Set("newClient", js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, locks) }))
+	ns.Set("newClient", js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, h) }))
+	jsx.ExportStats(ns)
 	if ready := ns.Get("ready"); ready.Type() == js.TypeFunction {
 		ready.Invoke()
 	}
@@ -41,10 +47,10 @@ func main() {
 }
 
 // newClientPromise is newClient(config) as JavaScript sees it: a Promise of the client object.
-func newClientPromise(args []js.Value, locks jsstorage.Locks) js.Value {
+func newClientPromise(args []js.Value, h host) js.Value {
 	cfg := arg(args, 0, js.Undefined())
 	return jsx.Promise(func() (any, error) {
-		c, err := newClient(cfg, locks)
+		c, err := newClient(cfg, h)
 		if err != nil {
 			return nil, err
 		}

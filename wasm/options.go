@@ -122,6 +122,11 @@ func parseOptions(v js.Value) (options, error) {
 	if o.Storage == storageObject && o.StorageObj.IsUndefined() {
 		return options{}, invalid("config.storage", fmt.Sprintf("%q names no storage: pass the storage object itself", storageObject))
 	}
+	if o.Storage == storageObject && o.Namespace == "" {
+		// A storage object is usually shared (a KV namespace, a server's store): with the
+		// default namespace every user of it would share one login.
+		return options{}, invalid("config."+configkeys.Namespace, fmt.Sprintf("is required with a storage object: one per user (e.g. a hash of the session id), or %q for a single user's file", tokens.DefaultNamespace))
+	}
 	keys := js.Global().Get("Object").Call("keys", v)
 	names := make([]string, keys.Length())
 	for i := range names {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/wasm/internal/jstest"
-	"github.com/globus-edge/globus-edge/wasm/jsstorage"
 )
 
 // newObjectStorage is a Map-backed storage object recording the options of each put; it is
@@ -64,6 +63,9 @@ func TestObjectStorageRefusals(t *testing.T) {
 		`{storage: {get() {}, delete() {}}}`: "no put method",
 		`{storage: "custom"}`:                "pass the storage object itself",
 		`{storage: 7}`:                       "or an object with get, put and delete",
+		// An app that forgets the namespace would put every user on one login.
+		`{storage: {get() {}, put() {}, delete() {}}}`:                 "config.namespace is required with a storage object",
+		`{storage: {get() {}, put() {}, delete() {}}, namespace: " "}`: "config.namespace is required with a storage object",
 	} {
 		_, err := parseOptions(obj(t, lit))
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -100,7 +102,7 @@ func TestUnavailableStorageIsAConfigError(t *testing.T) {
 	if !js.Global().Get("localStorage").IsUndefined() {
 		t.Skip("this runtime has localStorage")
 	}
-	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, jsstorage.Locks{}) })})
+	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, host{}) })})
 	_, rej := call(t, ns, "newClient", obj(t, `{storage: "localStorage"}`))
 	if rej.Get("code").String() != "invalid_config" || !strings.Contains(rej.Get("message").String(), "not available") {
 		t.Fatalf("rejection = %s", jsonString(rej))

@@ -7,8 +7,8 @@ import (
 	"syscall/js"
 	"testing"
 
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/wasm/internal/jstest"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
 // browserStorage installs Map-backed localStorage and sessionStorage for one test.

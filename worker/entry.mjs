@@ -1,159 +1,158 @@
-// entry.mjs — the Cloudflare Worker's JS entry: a pool of Go instances per isolate.
+// entry.mjs — the Cloudflare Worker's JS entry: it bounds each request, then serves it on one
+// of a pool of Go instances per isolate (js/instance.js, the runtime the JS package uses too).
+// Go's side is worker/host: ns.serve (worker/host/serve.go), then main blocks for ever.
 //
 // syumai/workers' generated worker.mjs starts a new Go instance for every request (~6 ms of
-// CPU each, billed to the request). Here an isolate keeps up to POOL_MAX instances and hands
-// each request one that is idle (js/pool.js explains why one request at a time). Go's side is
-// worker/main.go: binding.serve (worker/serve.go) + Ready, then main blocks for ever.
+// CPU each, billed to the request). Here an isolate keeps up to `max` instances and hands each
+// request one that is idle; js/pool.js and js/instance.js say why one request at a time and
+// when an instance is replaced (it exited, served 1,000 requests, grew past 16 MiB or left a
+// goroutine running).
 //
-// Rules that keep one request's work out of the next:
-//  - an instance goes back to the pool only once Go's handler has returned: bodies are small (a
-//    page, JSON, CSV) and worker/serve.go hands each over whole, never as a stream;
-//  - it goes back only if Go has no more goroutines than when it was idle: a goroutine left
-//    running (say, a fetch abandoned on timeout; wasm/jsfetch waits for the fetch to settle,
-//    so ours leave none) could touch JS during another request, which workerd forbids;
-//  - an instance that exited (panic), served RETIRE_AFTER requests or grew past MEMORY_LIMIT is
-//    dropped; a crash answers its request with a JSON 500 and the next request gets a healthy
-//    instance;
-//  - no promise created for one request is settled during another: Go's exit is reported
-//    through a per-request callback, never through go.run's promise.
+// Anonymous traffic must not be able to stall the isolate, so every wait is bounded
+// (`limits`; README, Security):
+//  - the request body is read, capped and under a deadline, BEFORE an instance is taken: a
+//    slow or huge body holds no Go instance (413 body_too_large, 408 body_timeout);
+//  - waiting for an instance has a deadline and a bound on waiters (503 busy, Retry-After);
+//  - each request's Go work has a deadline (Go's context ends: 504 timeout from the service),
+//    with a JS backstop that answers and retires an instance that still does not answer;
+//  - an instance whose request was cancelled by workerd (its finally never runs) is reclaimed
+//    by a later request.
 //
 // env is the same object for every request of an isolate, so each instance gets it once at
 // start (syumai's Go side reads it then). The ExecutionContext is per request and not passed:
 // the Go service needs no waitUntil.
-import "./wasm_exec.js"; // syumai's copy of Go's loader: go.run(instance, context)
+import "./wasm_exec.js"; // Go's own loader, from the toolchain that built app.wasm
 import mod from "./app.wasm";
-import { lastResort, requestId } from "./lastresort.mjs";
-import { createPool } from "./pool.js";
+import { createInstancePool, defaults } from "./instance.js";
+import { errorAnswer, lastResort, refusals, requestId } from "./lastresort.mjs";
 
-/**
- * Instances kept per isolate. One holds ~6 MiB of linear memory warm and ~11 MiB after 1,000
- * requests (TestPoolInstanceMemory), so 4 kept + 2 temporary stay under 100 MiB even at the
- * limit below, inside an isolate's 128 MB.
- */
-const POOL_MAX = 4;
-/** Temporary instances for bursts beyond POOL_MAX, each dropped after one request. */
-const POOL_OVERFLOW = 2;
-/** Replace an instance after this many requests (bounds slow growth, fragmentation). */
-const RETIRE_AFTER = 1000;
-/** Replace an instance whose linear memory grew past this (an isolate has 128 MB). */
-const MEMORY_LIMIT = 16 * 1024 * 1024;
+/** The worker's limits: the pool's (js/instance.js defaults) and the request body's. */
+export const limits = Object.freeze({
+  ...defaults,
+  /**
+   * The largest request body read. No route of the service takes a body (Go answers 413 to
+   * any); this caps what reaches Go at all.
+   */
+  maxBodyBytes: 64 * 1024,
+  /** How long the whole request body may take to arrive. */
+  bodyTimeoutMs: 10_000,
+  /** Retry-After of a 503 busy, in seconds. */
+  retryAfterS: 5,
+});
 
-// syumai's Go side calls globalThis.tryCatch to catch JS exceptions.
-globalThis.tryCatch = (fn) => {
-  try {
-    return { result: fn() };
-  } catch (error) {
-    return { error };
-  }
-};
-
-let pool; // one per isolate, made on the first request (env arrives with it)
-
-/** Starts one Go instance and waits until its handler is registered. */
-async function startGo(env) {
-  const go = new Go();
-  const inst = { go, instance: null, binding: {}, exited: false, served: 0, idleGoroutines: 0, onExit: null };
-  // go.run's promise was created by the request that started this instance; settling it
-  // during a later request is what workerd forbids. Exit is reported through onExit instead.
-  go._resolveExitPromise = () => {};
-  go.exit = (code) => {
-    inst.exited = true;
-    inst.onExit?.(code);
-  };
-  const started = new Promise((resolve, reject) => {
-    inst.onExit = (code) => reject(new Error(`the Go program exited during start-up (code ${code})`));
-    const imports = { ...go.importObject, workers: { ready: () => resolve() } };
-    inst.instance = new WebAssembly.Instance(mod, imports);
-    // Lets Go (the test-only /__test/instance route) report its linear memory.
-    inst.binding.memoryBytes = () => inst.instance.exports.mem.buffer.byteLength;
-    go.run(inst.instance, { env, binding: inst.binding });
-  });
-  await started;
-  inst.onExit = null;
-  inst.idleGoroutines = inst.binding.goStats().goroutines;
-  return inst;
+/** Logs what happened under request id id, with the path only (a query can hold a code). */
+function log(req, id, what) {
+  console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: ${what}`);
 }
 
 /**
- * Logs what went wrong under a fresh request id and answers as the service does (lastresort.mjs,
- * generated from worker/service: its error body, common headers and id format): a 500 the
- * client can quote.
+ * One of the entry's own refusals (lastresort.mjs: status and code as worker/service names
+ * them, its error body and headers), logged under a fresh request id. extra: more headers.
+ */
+function refuse(req, refusal, message, extra) {
+  const id = requestId();
+  log(req, id, `${refusal.status} ${refusal.code}: ${message}`);
+  return errorAnswer(refusal.status, refusal.code, message, id, extra);
+}
+
+/**
+ * The last-resort 500, generated from the service (lastresort.mjs): something failed that the
+ * client can only retry.
  */
 function failed(req, what) {
   const id = requestId();
-  console.error(`worker: ${id}: ${req.method} ${new URL(req.url).pathname}: ${what}`);
+  log(req, id, what);
   return lastResort(id);
+}
+
+/** A refusal of the request's body: one of lastresort.mjs's refusals, and why. */
+class BodyRefused extends Error {
+  constructor(refusal, message) {
+    super(message);
+    this.refusal = refusal;
+  }
+}
+
+/**
+ * Reads the request body, at most o.maxBodyBytes of it (a larger Content-Length is refused
+ * before reading) and within o.bodyTimeoutMs; resolves to a Uint8Array, or null for none.
+ */
+async function readBody(req, o) {
+  if (req.body === null) return null;
+  const tooLarge = () => new BodyRefused(refusals.bodyTooLarge, `request bodies are limited to ${o.maxBodyBytes} bytes`);
+  const declared = req.headers.get("Content-Length");
+  if (declared !== null && Number(declared) > o.maxBodyBytes) throw tooLarge();
+  const reader = req.body.getReader();
+  const chunks = [];
+  let total = 0;
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new BodyRefused(refusals.bodyTimeout, `the request body did not arrive within ${o.bodyTimeoutMs / 1000} s`)), o.bodyTimeoutMs);
+  });
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), late]);
+      if (done) break;
+      total += value.byteLength;
+      if (total > o.maxBodyBytes) throw tooLarge();
+      chunks.push(value);
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (total === 0) return null;
+  if (chunks.length === 1) return chunks[0];
+  const body = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    body.set(c, at);
+    at += c.byteLength;
+  }
+  return body;
 }
 
 /** Statuses whose Response must not have a body. */
 const NO_BODY = new Set([101, 204, 205, 304]);
 
 /**
- * Serves req on inst; resolves to the Response, or null if Go exited. The request and the
- * answer cross to Go and back whole (worker/serve.go): headers as one JSON list, bodies as one
- * Uint8Array, and the answer is complete when Go's Promise resolves.
+ * Makes the worker's fetch handler. overrides(env) may change `limits` (the test build sets
+ * short deadlines from its vars); it is called once, with the first request's env. Returns
+ * {fetch, pool()}: pool() is the isolate's instance pool once the first request made it.
  */
-async function serve(inst, req) {
-  const exited = new Promise((resolve) => (inst.onExit = () => resolve(null)));
-  try {
-    const body = req.body ? new Uint8Array(await req.arrayBuffer()) : null;
-    const out = await Promise.race([inst.binding.serve(req.method, req.url, JSON.stringify([...req.headers]), body), exited]);
-    if (out === null) return null;
+export function createWorker(overrides = () => ({})) {
+  let pool; // one per isolate, made on the first request (env arrives with it)
+  let o;
+  async function fetch(req, env) {
+    if (!pool) {
+      o = { ...limits, ...overrides(env) };
+      pool = createInstancePool(mod, { ...o, context: { env }, label: "worker", retireOnError: true });
+    }
+    let body;
+    try {
+      body = await readBody(req, o);
+    } catch (e) {
+      if (e instanceof BodyRefused) return refuse(req, e.refusal, e.message);
+      return failed(req, `reading the request body: ${e}`);
+    }
+    let out;
+    try {
+      // The request and the answer cross to Go and back whole (worker/host/serve.go): headers
+      // as one JSON list, bodies as one Uint8Array; the answer is complete when Go resolves.
+      out = await pool.use((ns) => ns.serve(req.method, req.url, JSON.stringify([...req.headers]), body, o.deadlineMs));
+    } catch (e) {
+      if (e?.code === "busy") {
+        return refuse(req, refusals.busy, `the worker is busy (${e.message}): try again shortly`, { "Retry-After": String(o.retryAfterS) });
+      }
+      if (e?.starting) return failed(req, `starting a Go instance: ${e}`);
+      return failed(req, `${String(e)}; the instance was dropped`);
+    }
     const [status, headers, bytes] = out;
     return new Response(NO_BODY.has(status) || bytes.byteLength === 0 ? null : bytes, { status, headers: JSON.parse(headers) });
-  } finally {
-    inst.onExit = null;
   }
+  return { fetch, pool: () => pool };
 }
 
-/** Whether inst may serve another request. */
-async function reusable(inst) {
-  if (inst.exited || inst.served >= RETIRE_AFTER) return false;
-  const bytes = inst.instance.exports.mem.buffer.byteLength;
-  if (bytes > MEMORY_LIMIT) {
-    console.warn(`worker: retiring a Go instance whose memory grew to ${(bytes / 2 ** 20).toFixed(1)} MiB after ${inst.served} requests`);
-    return false;
-  }
-  const leftOver = () => inst.binding.goStats().goroutines - inst.idleGoroutines;
-  if (leftOver() > 0) {
-    // Goroutines that just handed over the answer may still be returning: give Go one turn.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (inst.exited) return false;
-    const left = leftOver();
-    if (left > 0) {
-      console.warn(`worker: retiring a Go instance that left ${left} goroutine(s) running`);
-      return false;
-    }
-  }
-  return true;
-}
-
-async function fetch(req, env) {
-  pool ??= createPool({ create: () => startGo(env), max: POOL_MAX, overflow: POOL_OVERFLOW });
-  let inst;
-  try {
-    inst = await pool.acquire();
-  } catch (e) {
-    // No instance could start (the module failed to instantiate, or Go exited at start-up).
-    return failed(req, `starting a Go instance: ${e}`);
-  }
-  inst.served++;
-  let res;
-  try {
-    res = await serve(inst, req);
-  } catch (e) {
-    // serve rejected (a request it could not translate): the instance may be fine,
-    // but nothing says so; drop it.
-    pool.retire(inst);
-    return failed(req, String(e));
-  }
-  if (res === null) {
-    pool.retire(inst);
-    return failed(req, "the Go instance exited; dropped it");
-  }
-  if (await reusable(inst)) pool.release(inst);
-  else pool.retire(inst);
-  return res;
-}
-
-export default { fetch };
+export default { fetch: createWorker().fetch };

@@ -197,7 +197,7 @@ func (b *bench) jsSizes(app, pkg, out string) error {
 	if err != nil {
 		return err
 	}
-	nodeRaw, nodeGz, err := dirSizes(pkg, "node.js", "client.js", "runners.js", "runtime.js", "errors.js", "pool.js", "wasm_exec.js")
+	nodeRaw, nodeGz, err := dirSizes(pkg, "node.js", "client.js", "runners.js", "runtime.js", "errors.js", "pool.js", "instance.js", "wasm_exec.js")
 	if err != nil {
 		return err
 	}

@@ -91,7 +91,7 @@ func (b *bench) sizes() error {
 		return err
 	}
 	// The shim is the browser entry (globus-edge.js) and the modules it imports.
-	shim := []string{"globus-edge.js", "client.js", "runners.js", "runtime.js", "errors.js", "pool.js", "wasm_exec.js"}
+	shim := []string{"globus-edge.js", "client.js", "runners.js", "runtime.js", "errors.js", "pool.js", "instance.js", "wasm_exec.js"}
 	jsRaw, jsGz, err := dirSizes(web, shim...)
 	if err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 	"github.com/globus-edge/globus-edge/internal/siteclient"
 )
 
-// Instance asks the worker's test build (worker/testroutes.go, GET /__test/instance: "ID N
+// Instance asks the worker's test build (worker/testworker, GET /__test/instance: "ID N
 // BYTES") which Go instance answered: its id, how many requests it served and the size of its
 // linear memory.
 func Instance(c *siteclient.Client) (id string, served, memory int, err error) {

@@ -26,7 +26,7 @@ const client = await createGlobusClient({
   groupsUrl: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
   httpTimeout: env.GLOBUS_SDK_HTTP_TIMEOUT,
   storage: createFileStorage(tokenFile), // told its keys by the client, whatever clientId is
-  namespace: "DEFAULT", // the token file's namespace, as the CLI and Python use it
+  namespace: "DEFAULT", // the token file's namespace, as the CLI and Python use it (required with a storage object)
 });
 
 try {

@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"syscall/js"
 
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
+	"github.com/globus-edge/globus-edge/internal/jsx"
+	"github.com/globus-edge/globus-edge/transport"
 )
 
 // Doer sends requests with fetch. The zero value uses globalThis.fetch and sends no cookies
@@ -95,7 +97,7 @@ func (d Doer) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, d.fail(ctx, err)
 	}
-	return d.response(ctx, req, resp)
+	return d.response(ctx, req, resp, abort)
 }
 
 // init builds fetch's second argument and returns the function that aborts the request.
@@ -132,14 +134,11 @@ func (d Doer) init(req *http.Request) (js.Value, func(), error) {
 }
 
 // response turns a fetch Response into an *http.Response with the whole body read.
-func (d Doer) response(ctx context.Context, req *http.Request, r js.Value) (*http.Response, error) {
-	buf, err := jsx.Await(context.Background(), r.Call("arrayBuffer"))
+func (d Doer) response(ctx context.Context, req *http.Request, r js.Value, abort func()) (*http.Response, error) {
+	body, err := readBody(r, abort)
 	if err != nil {
-		return nil, d.fail(ctx, fmt.Errorf("reading the response body: %w", err))
+		return nil, d.fail(ctx, err)
 	}
-	arr := uint8ArrayClass.New(buf)
-	body := make([]byte, arr.Length())
-	js.CopyBytesToGo(body, arr)
 
 	// Array.from(headers) gives [name, value] pairs in one call; a forEach callback would make
 	// JS call back into Go once per header, each a round of Go's event handling.
@@ -176,4 +175,52 @@ func (d Doer) fail(ctx context.Context, err error) error {
 		return fmt.Errorf("fetch aborted: %w", ctx.Err())
 	}
 	return fmt.Errorf("fetch: %w", err)
+}
+
+// readBody reads a fetch Response's body stream chunk by chunk, so an answer larger than
+// transport.MaxBodySize is refused once that many bytes arrived (or at once, when its
+// Content-Length says so) and never held whole, in JavaScript or in Go: arrayBuffer() would
+// read a 40 MiB answer into both before the transport's cap could refuse it. The chunks stay
+// JavaScript's until the end, and Go copies an accepted answer once into a buffer of its
+// size, so a refused one costs Go's memory nothing. A refused answer is aborted, which closes
+// its connection. Content-Length only ever refuses: a compressed answer grows past it when
+// decoded, so the count of bytes received is what bounds the read.
+func readBody(r js.Value, abort func()) ([]byte, error) {
+	tooLarge := func() ([]byte, error) {
+		abort()
+		return nil, fmt.Errorf("reading the response body: %w", transport.ErrBodyTooLarge)
+	}
+	if cl := r.Get("headers").Call("get", "Content-Length"); cl.Type() == js.TypeString {
+		if n, err := strconv.ParseInt(cl.String(), 10, 64); err == nil && n > transport.MaxBodySize {
+			return tooLarge()
+		}
+	}
+	stream := r.Get("body")
+	if jsx.IsNullish(stream) {
+		return nil, nil
+	}
+	reader := stream.Call("getReader")
+	var chunks []js.Value
+	size := 0
+	for {
+		res, err := jsx.Await(context.Background(), reader.Call("read"))
+		if err != nil {
+			return nil, fmt.Errorf("reading the response body: %w", err)
+		}
+		if res.Get("done").Truthy() {
+			break
+		}
+		chunk := res.Get("value")
+		size += chunk.Get("byteLength").Int()
+		if size > transport.MaxBodySize {
+			return tooLarge()
+		}
+		chunks = append(chunks, chunk)
+	}
+	out := make([]byte, size)
+	at := 0
+	for _, c := range chunks {
+		at += js.CopyBytesToGo(out[at:], c)
+	}
+	return out, nil
 }

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/transport"
 	"github.com/globus-edge/globus-edge/wasm/internal/jstest"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
 // serverSource is a real HTTP server in Node (go_js_wasm_exec exposes require). Go's own
@@ -24,9 +24,32 @@ import (
 //	/echo  answers 201 with JSON {method, headers, body} of the request and two headers
 //	/slow  never answers (for cancellation)
 //	/bytes answers 200 with every byte value 0..255
+//	/flood streams 40 MiB in 64 KiB chunks without a Content-Length (chunked)
+//	/declared says Content-Length: 41943040, sends 64 KiB and then nothing
+//
+// srv.flood counts the bytes /flood wrote before its client went away.
 const serverSource = `
 const http = require("http");
+const state = {flood: -1};
 const srv = http.createServer((req, res) => {
+	if (req.url === "/flood") {
+		const chunk = Buffer.alloc(64 << 10, 120);
+		let sent = 0;
+		res.writeHead(200, {"Content-Type": "application/json"});
+		res.on("close", () => { state.flood = sent; });
+		const more = () => {
+			while (sent < 40 << 20) {
+				sent += chunk.length;
+				if (!res.write(chunk)) return res.once("drain", more);
+			}
+			res.end();
+		};
+		return more();
+	}
+	if (req.url === "/declared") {
+		res.writeHead(200, {"Content-Type": "application/json", "Content-Length": String(40 << 20)});
+		return res.write(Buffer.alloc(64 << 10, 120));
+	}
 	const chunks = [];
 	req.on("data", (c) => chunks.push(c));
 	req.on("end", () => {
@@ -42,16 +65,22 @@ const srv = http.createServer((req, res) => {
 	});
 });
 return new Promise((resolve) => srv.listen(0, "127.0.0.1", () =>
-	resolve({url: "http://127.0.0.1:" + srv.address().port, close: () => { srv.closeAllConnections(); srv.close(); }})));`
+	resolve({url: "http://127.0.0.1:" + srv.address().port, state, close: () => { srv.closeAllConnections(); srv.close(); }})));`
 
 func startServer(t *testing.T) string {
+	t.Helper()
+	return startServerState(t).Get("url").String()
+}
+
+// startServerState starts the server and returns its handle: url, state, close.
+func startServerState(t *testing.T) js.Value {
 	t.Helper()
 	v, err := jsx.Await(context.Background(), jstest.Eval(serverSource))
 	if err != nil {
 		t.Fatalf("starting the Node server: %v", err)
 	}
 	t.Cleanup(func() { v.Call("close") })
-	return v.Get("url").String()
+	return v
 }
 
 func TestDoRequestAndResponse(t *testing.T) {
@@ -116,6 +145,31 @@ func TestDoBinaryBody(t *testing.T) {
 		if int(c) != i {
 			t.Fatalf("byte %d = %d", i, c)
 		}
+	}
+}
+
+// TestDoRefusesFloods: an answer larger than transport.MaxBodySize is refused as
+// transport.ErrBodyTooLarge once the cap is passed, not after reading it whole: a chunked
+// 40 MiB answer is cut off (the server saw its client leave well before the end), and one whose
+// Content-Length says 40 MiB is refused without waiting for bytes the server never sends.
+func TestDoRefusesFloods(t *testing.T) {
+	srv := startServerState(t)
+	base := srv.Get("url").String()
+	for _, path := range []string{"/flood", "/declared"} {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if _, err := (Doer{}).Do(req); !errors.Is(err, transport.ErrBodyTooLarge) {
+			t.Fatalf("GET %s = %v, want transport.ErrBodyTooLarge", path, err)
+		}
+	}
+	// The server notices the closed connection a moment after Do returned.
+	for deadline := time.Now().Add(10 * time.Second); srv.Get("state").Get("flood").Int() < 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the flooding server never saw its client leave")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if sent := srv.Get("state").Get("flood").Int(); sent >= 40<<20 {
+		t.Fatalf("the server wrote all %d bytes: the answer was read whole", sent)
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
 // Blob is one login's token record in a storage object: kvstore's SessionBlob (its key is

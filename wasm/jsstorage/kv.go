@@ -15,8 +15,8 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/kvstore"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
 // Methods are the methods a storage object must have.

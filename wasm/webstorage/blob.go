@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"syscall/js"
 
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/tokens"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
 // Names of the two Web Storage areas.

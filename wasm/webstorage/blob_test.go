@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/tokens"
 	"github.com/globus-edge/globus-edge/wasm/internal/jstest"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
 func TestBlobRoundTrip(t *testing.T) {

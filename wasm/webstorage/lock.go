@@ -7,8 +7,8 @@ import (
 	"sync"
 	"syscall/js"
 
+	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/tokens"
-	"github.com/globus-edge/globus-edge/wasm/internal/jsx"
 )
 
 var _ tokens.Locker = Blob{}

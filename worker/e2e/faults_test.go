@@ -163,11 +163,7 @@ func runWorkerdFault(t *testing.T, fake *globustest.Server, w *worker, keys *tok
 		}
 		return false
 	}
-	pt, err := keys.Open([]byte(v), []byte(kvKey))
-	var doc *tokens.Document
-	if err == nil {
-		doc, err = tokens.DecodeDocument(pt)
-	}
+	doc, _, err := service.OpenSessionRecord(keys, kvKey, v)
 	if !ok || err != nil || !fake.TokenActive(doc.Data[tokens.DefaultNamespace]["groups.api.globus.org"].RefreshToken) {
 		t.Errorf("good token lost: the session record (present %v, %v) holds no refresh token Globus accepts", ok, err)
 		return true

@@ -32,7 +32,7 @@ import (
 var settings = []string{
 	"GLOBUS_SDK_ENVIRONMENT", "GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_GROUPS",
 	"GLOBUS_SDK_HTTP_TIMEOUT", "GLOBUS_CLIENT_ID", "GLOBUS_REDIRECT_URI", "GLOBUS_CLIENT_SECRET",
-	"TOKEN_ENCRYPTION_KEY",
+	"TOKEN_ENCRYPTION_KEY", "GLOBUS_EDGE_SESSION_MAX_AGE",
 }
 
 // builds runs each `./build.sh worker` variant once per test binary.
@@ -54,7 +54,7 @@ func root(t testing.TB) string {
 }
 
 // buildWorker runs `./build.sh worker [flag]` once per test binary and returns the build
-// directory: build/, or build-test/ for "-test" (the test-only routes of worker/testroutes.go).
+// directory: build/, or build-test/ for "-test" (worker/testworker: the test-only routes).
 // With Go's build cache it is a cheap check when the directory is current.
 func buildWorker(t testing.TB, flag string) string {
 	t.Helper()

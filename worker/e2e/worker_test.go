@@ -33,13 +33,9 @@ func session(t *testing.T, w *worker, key string) tokens.Data {
 		if !strings.HasPrefix(k, "session/") {
 			continue
 		}
-		pt, err := keys.Open([]byte(v), []byte(k))
+		doc, _, err := service.OpenSessionRecord(keys, k, v)
 		if err != nil {
 			t.Fatalf("KV value of %s does not open with the worker's key: %v", k, err)
-		}
-		doc, err := tokens.DecodeDocument(pt)
-		if err != nil {
-			t.Fatal(err)
 		}
 		found = append(found, doc.Data[tokens.DefaultNamespace][groups.ResourceServer])
 	}

@@ -67,8 +67,7 @@ func BenchmarkGroupsHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	blob := kvstore.Session(kv, sid, cfg.SessionTTL)
-	store := tokens.NewDocumentStorage(tokens.SealedBlob{Blob: blob, Keys: cfg.Keys, AdditionalData: []byte(blob.Key())})
+	store := tokens.NewDocumentStorage((&reply{h: h}).record(sid, time.Now()))
 	if err := store.StoreResponse(context.Background(), resp); err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,11 +19,21 @@ const (
 	EnvEncryptionKey = "TOKEN_ENCRYPTION_KEY"
 	// EnvClientSecret makes the backend a confidential client (a secret); optional.
 	EnvClientSecret = "GLOBUS_CLIENT_SECRET"
+	// EnvSessionMaxAge is a session's absolute lifetime in seconds; optional.
+	EnvSessionMaxAge = "GLOBUS_EDGE_SESSION_MAX_AGE"
 )
 
 // DefaultSessionTTL is how long a session lives in KV and in the browser after its last write
 // (login or token refresh).
 const DefaultSessionTTL = 30 * 24 * time.Hour
+
+// DefaultSessionMaxAge is how long a session lives after its login, however often it is used
+// or refreshed: a stolen session cookie is of use for at most this long, and a user logs in
+// again (one click at Globus) at most weekly.
+const DefaultSessionMaxAge = 7 * 24 * time.Hour
+
+// maxSessionMaxAge is the longest SessionMaxAge: browsers keep a cookie at most 400 days.
+const maxSessionMaxAge = 400 * 24 * time.Hour
 
 // CallbackPath is the route Globus Auth redirects back to.
 const CallbackPath = "/callback"
@@ -43,6 +54,9 @@ type Config struct {
 	// SessionTTL bounds a session's life after its last write; zero means DefaultSessionTTL.
 	// KV needs at least 60 s.
 	SessionTTL time.Duration
+	// SessionMaxAge bounds a session's life after its login, refreshes or not; zero means
+	// DefaultSessionMaxAge. At least 60 s, at most 400 days.
+	SessionMaxAge time.Duration
 }
 
 // ConfigFromEnv reads the backend's configuration from getenv (worker vars and secrets):
@@ -67,6 +81,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		ce.Add(EnvEncryptionKey, "is malformed: "+strings.TrimPrefix(err.Error(), "tokens: "))
 	}
 	c.ClientSecret = getenv(EnvClientSecret)
+	if v := strings.TrimSpace(getenv(EnvSessionMaxAge)); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < int64(kvstore.MinTTL/time.Second) || n > int64(maxSessionMaxAge/time.Second) {
+			ce.Add(EnvSessionMaxAge, "must be a whole number of seconds from 60 to 34560000 (400 days)")
+		} else {
+			c.SessionMaxAge = time.Duration(n) * time.Second
+		}
+	}
 	c.checkRedirect(ce)
 	if err := ce.Err(); err != nil {
 		return Config{}, err
@@ -110,6 +132,11 @@ func (c *Config) validate() error {
 		c.SessionTTL = DefaultSessionTTL
 	} else if c.SessionTTL < kvstore.MinTTL {
 		ce.Add("the session lifetime", "must be at least 60 s (a KV minimum)")
+	}
+	if c.SessionMaxAge == 0 {
+		c.SessionMaxAge = DefaultSessionMaxAge
+	} else if c.SessionMaxAge < kvstore.MinTTL || c.SessionMaxAge > maxSessionMaxAge {
+		ce.Add("the session maximum age", "must be from 60 s to 400 days")
 	}
 	c.Origin = strings.TrimRight(c.Origin, "/")
 	c.checkRedirect(ce)

@@ -37,9 +37,18 @@ type Handler struct {
 	kv   kvstore.KV
 	// Logf receives one line per failed request, never with secrets; nil means log.Printf.
 	Logf func(format string, args ...any)
+	// Now is the clock of session ages (Config.SessionMaxAge); nil means time.Now.
+	Now func() time.Time
 	// sleep, when set, replaces the waits between retries (the fault suite records them
 	// instead of waiting: export_test.go).
 	sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }
 
 // New returns a Handler. d sends requests to Globus (retries and timeouts are added here);
@@ -111,6 +120,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method != rt.method && !(rt.head && r.Method == http.MethodHead):
 		w.Header().Set("Allow", rt.method)
 		x.fail(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.URL.Path+" accepts "+rt.method+" only", nil)
+	case x.refuseBody():
 	default:
 		rt.serve()
 	}

@@ -235,13 +235,9 @@ func (h *harness) record(sid string) (*tokens.Document, bool) {
 	if !ok {
 		return nil, false
 	}
-	pt, err := h.keys.Open([]byte(v), []byte(key))
+	d, _, err := service.OpenSessionRecord(h.keys, key, v)
 	if err != nil {
 		h.t.Fatalf("session record does not open: %v", err)
-	}
-	d, err := tokens.DecodeDocument(pt)
-	if err != nil {
-		h.t.Fatal(err)
 	}
 	return d, true
 }

@@ -54,11 +54,12 @@ func (r *recorder) WriteHeader(status int)      { r.status = status }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 
 func lastResortModule(t *testing.T) string {
-	const mark = "REQUEST-ID-MARK" // stands for the id; replaced by the JS variable below
+	// Marks stand for the values the JS functions take; each is replaced by its variable.
+	const idMark, codeMark, msgMark = "REQUEST-ID-MARK", "CODE-MARK", "MESSAGE-MARK"
 	rec := &recorder{header: http.Header{}}
-	x := &reply{h: &Handler{}, w: rec, id: mark}
+	x := &reply{h: &Handler{}, w: rec, id: idMark}
 	x.setCommonHeaders()
-	x.writeJSON(app.KindInternal.Status(), ErrorBody{Error: CodeInternal, Message: lastResortMessage, RequestID: mark})
+	x.writeJSON(app.KindInternal.Status(), ErrorBody{Error: codeMark, Message: msgMark, RequestID: idMark})
 
 	js := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 	var headers []string
@@ -67,34 +68,63 @@ func lastResortModule(t *testing.T) string {
 		if len(rec.header[k]) != 1 {
 			t.Fatalf("header %s has %d values", k, len(rec.header[k]))
 		}
-		if v == mark {
+		if v == idMark {
 			headers = append(headers, fmt.Sprintf("      %s: id,", js(k)))
 		} else {
 			headers = append(headers, fmt.Sprintf("      %s: %s,", js(k), js(v)))
 		}
 	}
-	body := strings.Split(rec.body.String(), js(mark))
-	if len(body) != 2 {
-		t.Fatalf("the body %q holds the id %d times", rec.body.String(), len(body)-1)
+	// The body, cut at each mark (with its quotes: the JS side quotes with JSON.stringify).
+	body := rec.body.String()
+	var parts []string
+	for _, m := range []string{codeMark, msgMark, idMark} {
+		before, after, ok := strings.Cut(body, js(m))
+		if !ok || strings.Contains(after, js(m)) {
+			t.Fatalf("the body %q does not hold %s once", rec.body.String(), m)
+		}
+		parts, body = append(parts, js(before)), after
+	}
+	parts = append(parts, js(body))
+	var refusals []string
+	for _, r := range entryRefusals {
+		refusals = append(refusals, fmt.Sprintf("  %s: Object.freeze({ status: %d, code: %s }),", r.name, r.status, js(r.code)))
 	}
 	return fmt.Sprintf(`// lastresort.mjs — GENERATED from worker/service by `+"`go generate ./worker/service`"+`
 // (TestLastResortModule, which fails when this file is stale): do not edit. worker/entry.mjs
-// answers with it when no Go instance can (none could start, or one exited mid-request): the
-// service's own answer to an internal_error, with its headers and body, and its request ids.
+// answers with it when no Go instance can (none could start, or one exited mid-request) and
+// when it refuses a request before taking one: the service's own error answers, with its
+// headers and body, and its request ids.
 
 /** A fresh request id, made as worker/service makes its own: %d random bytes in hex. */
 export function requestId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(%d)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The service's %d %s answer under request id id, as worker/service writes it. */
-export function lastResort(id) {
-  return new Response(%s + JSON.stringify(id) + %s, {
-    status: %d,
+/** The entry's own refusals, with the status and code worker/service gives them. */
+export const refusals = Object.freeze({
+%s
+});
+
+/**
+ * An error answer as worker/service writes it: status, the JSON error body (code, message,
+ * request id id) and the service's common headers, plus extra headers. (Go's encoder escapes
+ * <, > and &; the entry's messages hold none.)
+ */
+export function errorAnswer(status, code, message, id, extra = {}) {
+  const body = %s + JSON.stringify(code) + %s + JSON.stringify(message) + %s + JSON.stringify(id) + %s;
+  return new Response(body, {
+    status,
     headers: {
 %s
+      ...extra,
     },
   });
 }
-`, requestIDBytes, requestIDBytes, rec.status, CodeInternal, js(body[0]), js(body[1]), rec.status, strings.Join(headers, "\n"))
+
+/** The service's %d %s answer under request id id, as worker/service writes it. */
+export function lastResort(id) {
+  return errorAnswer(%d, %s, %s, id);
+}
+`, requestIDBytes, requestIDBytes, strings.Join(refusals, "\n"), parts[0], parts[1], parts[2], parts[3],
+		strings.Join(headers, "\n"), rec.status, CodeInternal, app.KindInternal.Status(), js(CodeInternal), js(lastResortMessage))
 }

@@ -44,7 +44,7 @@ func (x *reply) callback() {
 		return
 	}
 	sid := newSessionID()
-	if err := x.app(x.sessionStore(sid)).FinishRedirect(ctx, f, q); err != nil {
+	if err := x.app(x.newSessionStore(sid)).FinishRedirect(ctx, f, q); err != nil {
 		x.failErr("finishing the login", err)
 		return
 	}
@@ -53,7 +53,7 @@ func (x *reply) callback() {
 			x.h.logf("service: %s: ending the previous session after a new login: %v", x.id, err)
 		}
 	}
-	x.setCookie(SessionCookie, sid, x.h.cfg.SessionTTL)
+	x.setCookie(SessionCookie, sid, min(x.h.cfg.SessionTTL, x.h.cfg.SessionMaxAge))
 	x.redirect(f.ReturnTo)
 }
 

@@ -104,9 +104,10 @@ func TestLoginStartsAPKCEFlowBoundToTheBrowser(t *testing.T) {
 	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "/after/login?x=1" {
 		t.Fatalf("callback = %d Location %q %s", r.StatusCode, r.Header.Get("Location"), r.body)
 	}
-	sid := checkCookie(t, r, service.SessionCookie, service.DefaultSessionTTL).Value
+	// The cookie lasts as long as the session can: its maximum age (shorter than the idle TTL).
+	sid := checkCookie(t, r, service.SessionCookie, service.DefaultSessionMaxAge).Value
 	checkCookie(t, r, service.StateCookie, -1)
-	if ttl, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok || ttl <= 0 || ttl > service.DefaultSessionTTL {
+	if ttl, ok := h.kv.TTL(kvstore.SessionKey(sid)); !ok || ttl <= 0 || ttl > service.DefaultSessionMaxAge {
 		t.Errorf("session record: present %v, TTL %v", ok, ttl)
 	}
 	tok := h.groupsToken(sid)

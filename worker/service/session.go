@@ -7,7 +7,6 @@ import (
 
 	"github.com/globus-edge/globus-edge/app"
 	"github.com/globus-edge/globus-edge/auth"
-	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
@@ -61,12 +60,16 @@ func (x *reply) setCookie(name, value string, maxAge time.Duration) {
 func (x *reply) clearSession() { x.setCookie(SessionCookie, "", -1) }
 
 // sessionStore returns the token storage of session sid: one KV value, sealed and bound to its
-// key, with the session's refresh lease as its lock, and successor keys on (KV is read in many
-// locations). It is made per request: the KV record (kvstore.SessionBlob) remembers what this
-// request read of it, to find what replaced it.
+// key, with the session's refresh lease as its lock, successor keys on (KV is read in many
+// locations) and its issue time (sessionRecord). It is made per request: the KV record
+// (kvstore.SessionBlob) remembers what this request read of it, to find what replaced it.
 func (x *reply) sessionStore(sid string) *tokens.DocumentStorage {
-	b := kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL).WithSuccessors()
-	return tokens.NewDocumentStorage(tokens.SealedBlob{Blob: b, Keys: x.h.cfg.Keys, AdditionalData: []byte(b.Key())})
+	return tokens.NewDocumentStorage(x.record(sid, time.Time{}))
+}
+
+// newSessionStore is sessionStore for a session this request creates: issued now.
+func (x *reply) newSessionStore(sid string) *tokens.DocumentStorage {
+	return tokens.NewDocumentStorage(x.record(sid, x.h.now()))
 }
 
 // session returns the storage of the request's session, or answers 401 and returns nil.

@@ -6,7 +6,8 @@
 // The worker's vars and secrets are taken from this process's environment, by their wrangler
 // names (GLOBUS_SDK_ENVIRONMENT, GLOBUS_SDK_SERVICE_URL_AUTH, GLOBUS_SDK_SERVICE_URL_GROUPS,
 // GLOBUS_SDK_HTTP_TIMEOUT, GLOBUS_CLIENT_ID, GLOBUS_REDIRECT_URI, GLOBUS_CLIENT_SECRET,
-// TOKEN_ENCRYPTION_KEY); unset names stay unbound. The KV namespace TOKENS is in memory.
+// TOKEN_ENCRYPTION_KEY, GLOBUS_EDGE_SESSION_MAX_AGE; the test build's WORKERTEST_*); unset
+// names stay unbound. The KV namespace TOKENS is in memory.
 //
 // stdout, line 1: the worker's URL (http://127.0.0.1:PORT); line 2: "kv URL", a loopback
 // endpoint for inspecting TOKENS (tests only):
@@ -24,8 +25,11 @@ import { host, modulesRules, shared, worker } from "./mfhost.mjs";
 const NAMES = [
   "GLOBUS_SDK_ENVIRONMENT", "GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_GROUPS",
   "GLOBUS_SDK_HTTP_TIMEOUT", "GLOBUS_CLIENT_ID", "GLOBUS_REDIRECT_URI", "GLOBUS_CLIENT_SECRET",
-  "TOKEN_ENCRYPTION_KEY",
-  "WORKERTEST_EXIT_AT_START", // build-test/ only (worker/testroutes.go)
+  "TOKEN_ENCRYPTION_KEY", "GLOBUS_EDGE_SESSION_MAX_AGE",
+  // build-test/ only (worker/testworker, worker/testentry.mjs)
+  "WORKERTEST_EXIT_AT_START", "WORKERTEST_MAX_BODY_BYTES", "WORKERTEST_BODY_TIMEOUT_MS", "WORKERTEST_WAIT_MS",
+  "WORKERTEST_MAX_WAITERS", "WORKERTEST_DEADLINE_MS", "WORKERTEST_GRACE_MS", "WORKERTEST_POOL_MAX",
+  "WORKERTEST_POOL_OVERFLOW",
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

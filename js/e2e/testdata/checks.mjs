@@ -85,6 +85,8 @@ export async function runChecks(opts) {
     await rejects(() => createGlobusClient({ ...base, storage: { get() {}, delete() {} } }), (e) => e instanceof TypeError && /no put method/.test(e.message), "storage without put");
     await rejects(() => createGlobusClient({ ...base, storage: "cookies" }), (e) => e.name === "GlobusError" && e.code === "invalid_config" && /config\.storage/.test(e.message), "storage cookies");
     await rejects(() => createGlobusClient({ ...base, storage: 42 }), (e) => e.code === "invalid_config" && /config\.storage/.test(e.message), "storage 42");
+    // Without a namespace every user of a shared storage would be on one login.
+    await rejects(() => createGlobusClient({ ...base, storage: memoryStore(), namespace: undefined }), (e) => e.code === "invalid_config" && /config\.namespace is required/.test(e.message), "storage object without namespace");
     if (runtime === "workerd") {
       await rejects(() => createGlobusClient({ ...base, storage: undefined }), (e) => e instanceof TypeError && /required in workerd/.test(e.message), "no storage in workerd");
       await rejects(() => createGlobusClient({ ...base, storage: "memory" }), (e) => e instanceof TypeError && /workerd/.test(e.message), "memory in workerd");
@@ -95,12 +97,12 @@ export async function runChecks(opts) {
     await check("wasm as a Module or bytes works; clients of one source share one Go", async () => {
       const ready = () => performance.getEntriesByType("measure").filter((m) => m.name === "globus-edge:ready").length;
       for (const wasm of [opts.wasmModule, opts.wasmBytes]) {
-        const c = await createGlobusClient({ ...base, storage: memoryStore(), wasm });
+        const c = await createGlobusClient({ ...base, storage: memoryStore(), namespace: ns("m"), wasm });
         if (await c.isLoggedIn()) fail("a fresh memory storage is logged in");
         c.close();
       }
       const before = ready();
-      const cs = await Promise.all([1, 2, 3].map(() => createGlobusClient({ ...base, storage: memoryStore(), wasm: opts.wasmModule })));
+      const cs = await Promise.all([1, 2, 3].map(() => createGlobusClient({ ...base, storage: memoryStore(), namespace: ns("m"), wasm: opts.wasmModule })));
       cs.forEach((c) => c.close());
       if (ready() !== before) fail(`${ready() - before} more Go programs started for clients of one source`);
     });

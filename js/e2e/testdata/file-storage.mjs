@@ -9,7 +9,7 @@ import { login } from "./fault-ops.mjs";
 
 const env = process.env;
 const storage = createFileStorage(env.TOKEN_FILE);
-const config = { clientId: env.CLIENT_ID, authUrl: env.AUTH_URL, groupsUrl: env.GROUPS_URL, storage };
+const config = { clientId: env.CLIENT_ID, authUrl: env.AUTH_URL, groupsUrl: env.GROUPS_URL, storage, namespace: "DEFAULT" };
 const c = await createGlobusClient(config);
 await login(c);
 const csv = await c.groupsCSV();

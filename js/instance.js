@@ -1,0 +1,241 @@
+// instance.js — Go WebAssembly instances in JavaScript, written once for every host: start one,
+// serve one request or call on it, decide whether it may serve again, and the pool of them
+// workerd needs. Used by the Go worker's entry (worker/entry.mjs) and by the JS package
+// (runtime.js: one shared instance in pages and Node, a pool in workerd).
+//
+// Both hosts load Go with Go's own wasm_exec.js, copied from the toolchain that built the wasm
+// (the loader and the wasm's imports change together between Go releases). syumai/workers'
+// copy of it differs only by a Proxy of globalThis that hands each instance its own
+// `context`; its Go side reads `context` once, during package initialisation, which runs
+// inside go.run's synchronous start. So the worker's context ({env, binding}) is set on
+// globalThis for exactly that call and removed again: no Proxy, whose trap every global
+// lookup of Go would pay, and which makes workerd's fetch throw "Illegal invocation" when
+// called as its method.
+//
+// Go finds its host object (ns) through a global named by its first argument (internal/jsx
+// Host), deleted once Go is ready. Go puts its functions on ns (newClient or serve, and
+// goroutines) and says it is ready through ns.ready() or syumai's `workers.ready` import.
+//
+// No promise made for one request is settled during another (workerd forbids it): Go's exit
+// is reported to per-call listeners, never through go.run's promise.
+
+import { createPool } from "./pool.js";
+
+/**
+ * The limits of a pool, each overridable per pool. One instance holds ~6 MiB of linear memory
+ * warm and ~11 MiB after 1,000 requests (worker/e2e TestPoolInstanceMemory), so 4 kept + 2
+ * temporary stay under 100 MiB even at memoryLimit, inside an isolate's 128 MB.
+ */
+export const defaults = Object.freeze({
+  /** Instances kept per isolate. */
+  max: 4,
+  /** Temporary instances for bursts beyond max, each dropped after one request. */
+  overflow: 2,
+  /** Replace an instance after this many requests (bounds slow growth, fragmentation). */
+  retireAfter: 1000,
+  /** Replace an instance whose linear memory grew past this. */
+  memoryLimit: 16 * 1024 * 1024,
+  /** How long a request may wait for a free instance before it is refused (code "busy"). */
+  waitMs: 5_000,
+  /**
+   * How many requests may wait at once; beyond, a request is refused at once. A burst of
+   * normal requests (a few ms each) drains quickly; this bounds the waiting a stalled pool
+   * accumulates.
+   */
+  maxWaiters: 64,
+  /** How long one request's (or call's) Go work may take: Go's context ends then. */
+  deadlineMs: 30_000,
+  /**
+   * How long after deadlineMs an unanswered request is given up by JS (code "deadline") and
+   * its instance retired; twice this after deadlineMs, an instance still held counts as
+   * abandoned (its request was cancelled) and the next request retires it.
+   */
+  graceMs: 5_000,
+});
+
+/** An Error with a code: "wasm_exited", "deadline" or (from the pool) "busy". */
+function codeError(code, message) {
+  return Object.assign(new Error(message), { code });
+}
+
+let started = 0;
+
+/**
+ * Starts one Go instance of module and resolves once Go is ready. options: context (the
+ * worker's {env}; see the header), ns (extra fields for Go's host object: locks, deadlineMs),
+ * adoptGo (a hook given the Go object before it runs).
+ * The instance: {ns, go, wasm, exited, served, idleGoroutines, memoryBytes(), onExit(fn)}.
+ */
+export async function startInstance(module, { context, ns = {}, adoptGo } = {}) {
+  const name = `__globusEdge${started++ || ""}`;
+  const t0 = performance.now();
+  const go = new globalThis.Go();
+  go.argv = ["globus-edge", name];
+  adoptGo?.(go);
+  const listeners = new Set();
+  const inst = {
+    ns: { ...ns },
+    go,
+    wasm: null,
+    exited: false,
+    served: 0,
+    idleGoroutines: 0,
+    memoryBytes: () => inst.wasm.exports.mem.buffer.byteLength,
+    /** Calls fn(code) if the program exits; returns the function that stops listening. */
+    onExit(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+  go._resolveExitPromise = () => {}; // see the header: exit is reported through listeners
+  go.exit = (code) => {
+    inst.exited = true;
+    // A timer Go had scheduled would resume a program that is gone (and throw).
+    for (const t of go._scheduledTimeouts.values()) clearTimeout(t);
+    go._scheduledTimeouts.clear();
+    for (const fn of [...listeners]) fn(code);
+  };
+  // The test build's /__test/instance reports it.
+  inst.ns.memoryBytes = inst.memoryBytes;
+  let stopListening;
+  let failStart;
+  const ready = new Promise((resolve, reject) => {
+    failStart = reject;
+    inst.ns.ready = () => resolve();
+    stopListening = inst.onExit((code) => reject(codeError("wasm_exited", `the Go program exited during start-up (code ${code})`)));
+  });
+  const imports = { ...go.importObject, workers: { ready: () => inst.ns.ready() } };
+  inst.wasm = await WebAssembly.instantiate(module, imports);
+  const t1 = performance.now();
+  globalThis[name] = inst.ns;
+  const hadContext = Object.hasOwn(globalThis, "context");
+  const previous = globalThis.context;
+  if (context) globalThis.context = { binding: {}, ...context };
+  try {
+    // Its promise never settles (see go._resolveExitPromise) unless the start itself throws,
+    // which it does at once: this request's to report.
+    go.run(inst.wasm).catch((e) => failStart(codeError("wasm_exited", `the Go program failed to start: ${e}`)));
+  } finally {
+    if (context) {
+      if (hadContext) globalThis.context = previous;
+      else delete globalThis.context;
+    }
+  }
+  try {
+    await ready;
+  } finally {
+    delete globalThis[name];
+    stopListening();
+  }
+  inst.idleGoroutines = inst.ns.goroutines();
+  // Timings for pages and benchmarks (performance.getEntriesByType("measure")); not every
+  // runtime has measure.
+  if (typeof performance.measure === "function") {
+    const t2 = performance.now();
+    performance.measure("globus-edge:instantiate", { start: t0, end: t1 });
+    performance.measure("globus-edge:go-start", { start: t1, end: t2 });
+    performance.measure("globus-edge:ready", { start: t0, end: t2 });
+  }
+  return inst;
+}
+
+/**
+ * Runs fn(inst.ns) — one request or call — and settles with it, or rejects with code
+ * "wasm_exited" as soon as the program exits, or with code "deadline" after backstopMs (if
+ * given): a call never waits for ever on an instance that cannot answer.
+ */
+export async function serveOn(inst, fn, { backstopMs = 0 } = {}) {
+  inst.served++;
+  let stopListening = () => {};
+  let timer;
+  const stopped = new Promise((_, reject) => {
+    stopListening = inst.onExit((code) => reject(codeError("wasm_exited", `the Go program exited (code ${code})`)));
+    if (backstopMs > 0) {
+      timer = setTimeout(() => reject(codeError("deadline", `the Go program did not answer within ${backstopMs} ms`)), backstopMs);
+    }
+  });
+  try {
+    if (inst.exited) throw codeError("wasm_exited", "the Go program had exited");
+    return await Promise.race([(async () => fn(inst.ns))(), stopped]);
+  } catch (e) {
+    // A program that exits inside a call also makes the loader throw (it resumes an instance
+    // it has just dropped): report the exit, not that.
+    if (inst.exited && e?.code !== "wasm_exited") throw codeError("wasm_exited", `the Go program exited (${e})`);
+    throw e;
+  } finally {
+    stopListening();
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Why inst must not serve again, or "" if it may: it exited, served retireAfter requests,
+ * grew past memoryLimit, or left goroutines running (which could touch JS during the next
+ * request, which workerd forbids).
+ */
+export async function retireReason(inst, { retireAfter = defaults.retireAfter, memoryLimit = defaults.memoryLimit } = {}) {
+  if (inst.exited) return "it exited";
+  if (inst.served >= retireAfter) return `it served ${inst.served} requests`;
+  const bytes = inst.memoryBytes();
+  if (bytes > memoryLimit) return `its memory grew to ${(bytes / 2 ** 20).toFixed(1)} MiB after ${inst.served} requests`;
+  const leftOver = () => inst.ns.goroutines() - inst.idleGoroutines;
+  if (leftOver() > 0) {
+    // Goroutines that just handed over the answer may still be returning: give Go one turn.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (inst.exited) return "it exited";
+    const left = leftOver();
+    if (left > 0) return `it left ${left} goroutine(s) running`;
+  }
+  return "";
+}
+
+/**
+ * A pool of instances of module (workerd: one request or call per instance at a time; see
+ * pool.js). options: the fields of `defaults`, plus startInstance's context/ns/adoptGo, label
+ * (the log prefix) and retireOnError (retire an instance whose fn rejected: the worker's serve
+ * rejects only when Go panicked). ns.deadlineMs tells Go the deadline of each call.
+ *
+ * use(fn) runs fn(ns) on an instance that serves nothing else until fn settles, and rejects
+ * with code "busy" (no instance free in time, or too many waiting), "deadline" or
+ * "wasm_exited" (the instance is then retired), or with starting: true when no instance could
+ * start. acquire() is the pool's own (pool.js), for tests that need an instance held.
+ */
+export function createInstancePool(module, options = {}) {
+  const o = { ...defaults, label: "globus-edge", retireOnError: false, ...options };
+  const backstopMs = o.deadlineMs + o.graceMs;
+  const pool = createPool({
+    create: () => startInstance(module, { context: o.context, adoptGo: o.adoptGo, ns: { ...o.ns, deadlineMs: o.deadlineMs } }),
+    usable: (inst) => !inst.exited,
+    onReclaim: (inst, heldMs) => console.warn(`${o.label}: reclaimed a Go instance held for ${Math.round(heldMs / 1000)} s by a request that never finished (abandoned)`),
+    max: o.max,
+    overflow: o.overflow,
+    waitMs: o.waitMs,
+    maxWaiters: o.maxWaiters,
+    reclaimAfterMs: backstopMs + o.graceMs,
+  });
+  async function use(fn) {
+    let inst;
+    try {
+      inst = await pool.acquire();
+    } catch (e) {
+      // No instance could start (the module failed to instantiate, or Go exited at start-up).
+      if (e?.code !== "busy" && e && typeof e === "object") e.starting = true;
+      throw e;
+    }
+    let retire = "";
+    try {
+      return await serveOn(inst, fn, { backstopMs });
+    } catch (e) {
+      if (e?.code === "deadline" || e?.code === "wasm_exited" || o.retireOnError) retire = "its request failed";
+      throw e;
+    } finally {
+      retire ||= await retireReason(inst, o);
+      if (retire === "") pool.release(inst);
+      else {
+        if (/memory|goroutine/.test(retire)) console.warn(`${o.label}: retiring a Go instance: ${retire}`);
+        pool.retire(inst);
+      }
+    }
+  }
+  return { use, acquire: pool.acquire, stats: pool.stats, options: o };
+}
