@@ -48,7 +48,11 @@ async function load(w, n) {
   await Promise.all(Array.from({ length: CONC }, async () => {
     while (next++ < n) {
       const t = performance.now();
-      const r = await fetch(url, { headers });
+      // A safety net, not a measurement: a hung request names its worker instead of waiting
+      // for undici's 300 s headers timeout.
+      const r = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) }).catch((e) => {
+        throw new Error(`${w.name} ${args.path}: request ${next}: ${e.message}`, { cause: e });
+      });
       await r.arrayBuffer();
       if (r.status !== 200) throw new Error(`${w.name} ${args.path}: ${r.status}`);
       lat.push(performance.now() - t);

@@ -33,7 +33,9 @@ const tmp = mkdtempSync(join(tmpdir(), "workerd-rig-"));
 process.on("exit", () => {
   for (const c of children) {
     try {
-      process.kill(-c.pid, "SIGTERM"); // each child leads its own process group (go run's binary too)
+      // Each child leads its own process group (go run's binary too). SIGKILL: a workerd
+      // busy in a request outlives SIGTERM, waiting for it to drain.
+      process.kill(-c.pid, "SIGKILL");
     } catch {}
   }
   rmSync(tmp, { recursive: true, force: true });
