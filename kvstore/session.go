@@ -27,6 +27,8 @@ type SessionBlob struct {
 	locker     tokens.Locker
 	successors bool
 	last       *lastValue
+	coord      Coordinator // WithCoordinator (coordinator.go)
+	cs         *coordState
 }
 
 // lastValue is the raw value a SessionBlob last loaded or saved ("" for none), and the
@@ -137,6 +139,14 @@ func (b SessionBlob) Lease() Lease {
 
 // Load implements tokens.Blob.
 func (b SessionBlob) Load(ctx context.Context) ([]byte, bool, error) {
+	if b.coord != nil {
+		return b.coordLoad(ctx)
+	}
+	return b.kvLoad(ctx)
+}
+
+// kvLoad reads the record from KV.
+func (b SessionBlob) kvLoad(ctx context.Context) ([]byte, bool, error) {
 	v, ok, err := b.kv.Get(ctx, b.Key())
 	if err != nil {
 		return nil, false, storageError("reading a session record", err)
@@ -146,6 +156,10 @@ func (b SessionBlob) Load(ctx context.Context) ([]byte, bool, error) {
 
 // Save implements tokens.Blob.
 func (b SessionBlob) Save(ctx context.Context, v []byte) error {
+	if b.coord != nil {
+		s := string(v)
+		return b.coordWrite(ctx, &s)
+	}
 	if err := writeRetrying(ctx, func() error { return b.kv.Put(ctx, b.Key(), string(v), b.ttl) }); err != nil {
 		return storageError("writing a session record", err)
 	}
@@ -157,7 +171,7 @@ func (b SessionBlob) Save(ctx context.Context, v []byte) error {
 // of the value last loaded when successors are on (best effort: the record is what matters). The successor goes first
 // so that a location refused the replaced refresh token finds it as early as possible.
 func (b SessionBlob) SaveSuccessor(ctx context.Context, v []byte) error {
-	if prev := b.last.get(); b.successors && prev != "" && prev != string(v) {
+	if prev := b.last.get(); b.successors && b.coord == nil && prev != "" && prev != string(v) {
 		b.kv.Put(ctx, successorKey(prev), string(v), successorTTL)
 	}
 	return b.Save(ctx, v)
@@ -165,6 +179,9 @@ func (b SessionBlob) SaveSuccessor(ctx context.Context, v []byte) error {
 
 // Delete implements tokens.Blob.
 func (b SessionBlob) Delete(ctx context.Context) error {
+	if b.coord != nil {
+		return b.coordWrite(ctx, nil)
+	}
 	if err := writeRetrying(ctx, func() error { return b.kv.Delete(ctx, b.Key()) }); err != nil {
 		return storageError("deleting a session record", err)
 	}
@@ -180,7 +197,7 @@ func (b SessionBlob) Delete(ctx context.Context) error {
 // when its refresh token is refused in turn (app.MyGroups asks again).
 func (b SessionBlob) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
 	prev := b.last.get()
-	if !b.successors || prev == "" {
+	if !b.successors || b.coord != nil || prev == "" {
 		return nil, false, nil
 	}
 	if err := sleep(ctx, successorWait); err != nil {
@@ -201,8 +218,12 @@ func (b SessionBlob) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
 // answer reached another location first to store its result.
 const successorWait = time.Second
 
-// Lock implements tokens.Locker with the supplied Locker, or the session's Lease.
+// Lock implements tokens.Locker with the Coordinator's lock, the supplied Locker, or the
+// session's Lease.
 func (b SessionBlob) Lock(ctx context.Context) (func(), error) {
+	if b.coord != nil {
+		return b.coordLock(ctx)
+	}
 	if b.locker != nil {
 		return b.locker.Lock(ctx)
 	}
