@@ -57,15 +57,24 @@ const (
 	coordWait = 5 * time.Second
 )
 
-// coordState is what one request's SessionBlob knows of its coordinator: the version of the
-// record it last read or wrote (what its next write expects), and a record it knows without
-// asking — while it holds the lock (no one else writes then), or once, as the lock call that
-// told it the record changed handed it over.
-type coordState struct {
+// coordinated is a SessionBlob's Coordinator and what one request knows of it: the version of
+// the record it last read or wrote (what its next write expects), and a record it knows
+// without asking — while it holds the lock (no one else writes then), or once, as the lock
+// call that told it the record changed handed it over. SessionBlob reaches it only through
+// coordOps, so a program that never calls WithCoordinator (the page) links none of it.
+type coordinated struct {
+	c     Coordinator
 	mu    sync.Mutex
 	ver   int64
 	known *Record
 	keep  bool // known stays valid (the lock is held) rather than being used once
+}
+
+// coordOps are SessionBlob's Load, Save/Delete and Lock with a Coordinator.
+type coordOps interface {
+	load(ctx context.Context, b SessionBlob) ([]byte, bool, error)
+	write(ctx context.Context, b SessionBlob, v []byte, deleted bool) error
+	lock(ctx context.Context, b SessionBlob) (func(), error)
 }
 
 // WithCoordinator returns the record coordinated by c (a Durable Object per session): reads come
@@ -74,16 +83,12 @@ type coordState struct {
 // stored in KV, still the sessions' storage; a delete leaves a tombstone in c that every
 // location sees at once; the lock is c's. Successor keys are not needed (no read is stale).
 func (b SessionBlob) WithCoordinator(c Coordinator) SessionBlob {
-	b.coord, b.cs = c, &coordState{}
+	b.co = &coordinated{c: c}
 	return b
 }
 
-// Coordinated reports whether the record has a Coordinator (WithCoordinator).
-func (b SessionBlob) Coordinated() bool { return b.coord != nil }
-
-// coordLoad is Load with a Coordinator.
-func (b SessionBlob) coordLoad(ctx context.Context) ([]byte, bool, error) {
-	s := b.cs
+// load is Load with a Coordinator.
+func (s *coordinated) load(ctx context.Context, b SessionBlob) ([]byte, bool, error) {
 	s.mu.Lock()
 	rec, known := s.known, s.known != nil
 	if known && !s.keep {
@@ -91,15 +96,16 @@ func (b SessionBlob) coordLoad(ctx context.Context) ([]byte, bool, error) {
 	}
 	s.mu.Unlock()
 	if !known {
-		r, err := b.coord.Read(ctx)
+		r, err := s.c.Read(ctx)
 		if err != nil {
 			return nil, false, storageError("reading a session's coordinator", err)
 		}
 		rec = &r
 	}
 	s.seen(*rec)
-	if rec.Version == 0 {
-		return b.kvLoad(ctx)
+	if rec.Version == 0 { // none held yet: the record as KV has it
+		b.co = nil
+		return b.Load(ctx)
 	}
 	if rec.Deleted {
 		b.last.set("")
@@ -110,7 +116,7 @@ func (b SessionBlob) coordLoad(ctx context.Context) ([]byte, bool, error) {
 }
 
 // seen notes rec as the record last read or written, and as known while the lock is held.
-func (s *coordState) seen(rec Record) {
+func (s *coordinated) seen(rec Record) {
 	s.mu.Lock()
 	s.ver = rec.Version
 	if s.keep {
@@ -119,15 +125,19 @@ func (s *coordState) seen(rec Record) {
 	s.mu.Unlock()
 }
 
-// coordWrite is Save (value) or Delete (nil) with a Coordinator: the coordinator's version
-// first, then KV. A KV write KV refuses as too soon is retried after the second, unless a newer
-// version has been written meanwhile (its writer then owns the KV copy).
-func (b SessionBlob) coordWrite(ctx context.Context, value *string) error {
-	s := b.cs
+// write is Save (v) or Delete (deleted) with a Coordinator: the coordinator's version first,
+// then KV. A KV write KV refuses as too soon is retried after the second, unless a newer version
+// has been written meanwhile (its writer then owns the KV copy).
+func (s *coordinated) write(ctx context.Context, b SessionBlob, v []byte, deleted bool) error {
+	var value *string
+	if !deleted {
+		str := string(v)
+		value = &str
+	}
 	s.mu.Lock()
 	expect := s.ver
 	s.mu.Unlock()
-	rec, ok, err := b.coord.Write(ctx, expect, value, b.ttl)
+	rec, ok, err := s.c.Write(ctx, expect, value, b.ttl)
 	if err != nil {
 		return storageError("writing a session's coordinator", err)
 	}
@@ -141,7 +151,7 @@ func (b SessionBlob) coordWrite(ctx context.Context, value *string) error {
 	first := true
 	err = writeRetrying(ctx, func() error {
 		if !first {
-			if cur, err := b.coord.Read(ctx); err == nil && cur.Version != rec.Version {
+			if cur, err := s.c.Read(ctx); err == nil && cur.Version != rec.Version {
 				return nil
 			}
 		}
@@ -158,13 +168,12 @@ func (b SessionBlob) coordWrite(ctx context.Context, value *string) error {
 	return nil
 }
 
-// coordLock is Lock with a Coordinator: it waits in the coordinator while another holds the
-// lock, and stops waiting with tokens.ErrStoredMeanwhile when the record changes (the holder
-// stored; the record it stored is then what the next Load returns). A holder renews its lock
-// every leaseHold/4 until it unlocks, so only a holder that is gone (its isolate ended
-// mid-refresh) holds others off, for at most leaseHold.
-func (b SessionBlob) coordLock(ctx context.Context) (func(), error) {
-	s := b.cs
+// lock is Lock with a Coordinator: it waits in the coordinator while another holds the lock,
+// and stops waiting with tokens.ErrStoredMeanwhile when the record changes (the holder stored;
+// the record it stored is then what the next Load returns). A holder renews its lock every
+// leaseHold/4 until it unlocks, so only a holder that is gone (its isolate ended mid-refresh)
+// holds others off, for at most leaseHold.
+func (s *coordinated) lock(ctx context.Context, _ SessionBlob) (func(), error) {
 	id := make([]byte, 12)
 	rand.Read(id)
 	holder := base64.RawURLEncoding.EncodeToString(id)
@@ -172,7 +181,7 @@ func (b SessionBlob) coordLock(ctx context.Context) (func(), error) {
 	seen := s.ver
 	s.mu.Unlock()
 	for {
-		rec, ok, err := b.coord.Lock(ctx, holder, seen, leaseHold, coordWait)
+		rec, ok, err := s.c.Lock(ctx, holder, seen, leaseHold, coordWait)
 		if err != nil {
 			return nil, storageError("taking a session's refresh lock", err)
 		}
@@ -182,7 +191,7 @@ func (b SessionBlob) coordLock(ctx context.Context) (func(), error) {
 		}
 		s.mu.Unlock()
 		if ok {
-			return b.hold(ctx, holder), nil
+			return s.hold(ctx, holder), nil
 		}
 		if rec.Version != seen {
 			return nil, fmt.Errorf("kv: the session record changed while waiting for its refresh lock: %w", tokens.ErrStoredMeanwhile)
@@ -192,7 +201,7 @@ func (b SessionBlob) coordLock(ctx context.Context) (func(), error) {
 
 // hold renews holder's lock until the returned unlock, which stops renewing (waiting for a
 // renewal in flight: no call outlives the request), forgets the known record and unlocks.
-func (b SessionBlob) hold(ctx context.Context, holder string) func() {
+func (s *coordinated) hold(ctx context.Context, holder string) func() {
 	ctx = context.WithoutCancel(ctx)
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -204,16 +213,16 @@ func (b SessionBlob) hold(ctx context.Context, holder string) func() {
 			case <-stop:
 				return
 			case <-t.C:
-				b.coord.Lock(ctx, holder, -1, leaseHold, 0)
+				s.c.Lock(ctx, holder, -1, leaseHold, 0)
 			}
 		}
 	}()
 	return func() {
 		close(stop)
 		<-done
-		b.cs.mu.Lock()
-		b.cs.known, b.cs.keep = nil, false
-		b.cs.mu.Unlock()
-		b.coord.Unlock(ctx, holder) // a failure leaves a lock that expires by itself
+		s.mu.Lock()
+		s.known, s.keep = nil, false
+		s.mu.Unlock()
+		s.c.Unlock(ctx, holder) // a failure leaves a lock that expires by itself
 	}
 }

@@ -130,7 +130,7 @@ func TestCoordinatedWriteFromAnOlderReadIsRefused(t *testing.T) {
 	r.off.Add(int64(2 * WriteInterval))
 	out.Delete(ctx)
 	late := r.at("b")
-	late.cs.ver = 2 // read before the logout
+	late.co.(*coordinated).ver = 2 // read before the logout
 	if err := late.Save(ctx, []byte("renewed")); !errors.Is(err, tokens.ErrNoRecord) {
 		t.Errorf("a save after the logout = %v, want tokens.ErrNoRecord", err)
 	}

@@ -27,8 +27,7 @@ type SessionBlob struct {
 	locker     tokens.Locker
 	successors bool
 	last       *lastValue
-	coord      Coordinator // WithCoordinator (coordinator.go)
-	cs         *coordState
+	co         coordOps // WithCoordinator (coordinator.go)
 }
 
 // lastValue is the raw value a SessionBlob last loaded or saved ("" for none), and the
@@ -139,14 +138,9 @@ func (b SessionBlob) Lease() Lease {
 
 // Load implements tokens.Blob.
 func (b SessionBlob) Load(ctx context.Context) ([]byte, bool, error) {
-	if b.coord != nil {
-		return b.coordLoad(ctx)
+	if b.co != nil {
+		return b.co.load(ctx, b)
 	}
-	return b.kvLoad(ctx)
-}
-
-// kvLoad reads the record from KV.
-func (b SessionBlob) kvLoad(ctx context.Context) ([]byte, bool, error) {
 	v, ok, err := b.kv.Get(ctx, b.Key())
 	if err != nil {
 		return nil, false, storageError("reading a session record", err)
@@ -156,9 +150,8 @@ func (b SessionBlob) kvLoad(ctx context.Context) ([]byte, bool, error) {
 
 // Save implements tokens.Blob.
 func (b SessionBlob) Save(ctx context.Context, v []byte) error {
-	if b.coord != nil {
-		s := string(v)
-		return b.coordWrite(ctx, &s)
+	if b.co != nil {
+		return b.co.write(ctx, b, v, false)
 	}
 	if err := writeRetrying(ctx, func() error { return b.kv.Put(ctx, b.Key(), string(v), b.ttl) }); err != nil {
 		return storageError("writing a session record", err)
@@ -171,7 +164,7 @@ func (b SessionBlob) Save(ctx context.Context, v []byte) error {
 // of the value last loaded when successors are on (best effort: the record is what matters). The successor goes first
 // so that a location refused the replaced refresh token finds it as early as possible.
 func (b SessionBlob) SaveSuccessor(ctx context.Context, v []byte) error {
-	if prev := b.last.get(); b.successors && b.coord == nil && prev != "" && prev != string(v) {
+	if prev := b.last.get(); b.successors && b.co == nil && prev != "" && prev != string(v) {
 		b.kv.Put(ctx, successorKey(prev), string(v), successorTTL)
 	}
 	return b.Save(ctx, v)
@@ -179,8 +172,8 @@ func (b SessionBlob) SaveSuccessor(ctx context.Context, v []byte) error {
 
 // Delete implements tokens.Blob.
 func (b SessionBlob) Delete(ctx context.Context) error {
-	if b.coord != nil {
-		return b.coordWrite(ctx, nil)
+	if b.co != nil {
+		return b.co.write(ctx, b, nil, true)
 	}
 	if err := writeRetrying(ctx, func() error { return b.kv.Delete(ctx, b.Key()) }); err != nil {
 		return storageError("deleting a session record", err)
@@ -197,7 +190,7 @@ func (b SessionBlob) Delete(ctx context.Context) error {
 // when its refresh token is refused in turn (app.MyGroups asks again).
 func (b SessionBlob) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
 	prev := b.last.get()
-	if !b.successors || b.coord != nil || prev == "" {
+	if !b.successors || b.co != nil || prev == "" {
 		return nil, false, nil
 	}
 	if err := sleep(ctx, successorWait); err != nil {
@@ -221,8 +214,8 @@ const successorWait = time.Second
 // Lock implements tokens.Locker with the Coordinator's lock, the supplied Locker, or the
 // session's Lease.
 func (b SessionBlob) Lock(ctx context.Context) (func(), error) {
-	if b.coord != nil {
-		return b.coordLock(ctx)
+	if b.co != nil {
+		return b.co.lock(ctx, b)
 	}
 	if b.locker != nil {
 		return b.locker.Lock(ctx)
