@@ -40,12 +40,12 @@ type Result struct {
 	Failures   int            // all unexpected answers
 	// Kinds counts the unexpected answers by the error code in their body ("storage_error",
 	// "login_required", ...), "" for those without one (a transport error, another status).
-	Kinds map[string]int
-	Refreshes  int            // refresh grants the fake saw
-	Logins     int            // logins completed (initial and mid-run)
-	Logouts    int
-	Lost       int // answers 401 to a logged-in session, and sessions that fail after the run
-	Elapsed    time.Duration
+	Kinds     map[string]int
+	Refreshes int // refresh grants the fake saw
+	Logins    int // logins completed (initial and mid-run)
+	Logouts   int
+	Lost      int // answers 401 to a logged-in session, and sessions that fail after the run
+	Elapsed   time.Duration
 }
 
 // session is one browser's login, shared by the clients that use it. Requests hold mu for
