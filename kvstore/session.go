@@ -9,9 +9,9 @@ import (
 )
 
 // SessionBlob is the token record of one session as a tokens.Blob (every Save renews its TTL)
-// and a tokens.Locker (by default the session's refresh Lease; WithLocker supplies another, such
-// as a per-session coordinator), so the core's refresh-token authorizer shares one refresh
-// between concurrent requests of the session.
+// and a tokens.Locker (by default the session's refresh Lease; WithLocker supplies another;
+// WithCoordinator puts the record and its lock under a per-session Coordinator), so the core's
+// refresh-token authorizer shares one refresh between concurrent requests of the session.
 //
 // It keeps KV's rules: a write (Save or Delete) that KV refuses as the record's second write
 // within a second is tried again once the second has passed; and, WithSuccessors, a value that
