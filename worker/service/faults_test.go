@@ -285,5 +285,8 @@ func faultHandler(t *testing.T, h *harness, kv kvstore.KV, keys *tokens.Keyring,
 		t.Fatal(err)
 	}
 	hd.Logf = func(string, ...any) {}
+	if h.co != nil {
+		hd.Coordinators = h.co
+	}
 	return hd
 }
