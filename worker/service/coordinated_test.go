@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"sort"
 	"strings"
@@ -101,7 +102,7 @@ func TestCoordinatedLogoutEverywhereAtOnce(t *testing.T) {
 			old := h.browser()
 			old.setCookie(service.SessionCookie, sid)
 			h.fake.ResetCounts()
-			errorBody(t, old.getAt("b", "/groups"), 401, service.CodeLoginRequired)
+			errorBody(t, old.getAt("b", "/groups"), 401, string(app.KindLoginRequired))
 			if n := h.fake.Count("GET /v2/groups/my_groups"); n != 0 {
 				t.Errorf("b called Groups %d times for a logged-out session", n)
 			}
