@@ -1,6 +1,8 @@
 // workers.mjs — the worker benchmark's runtime: our Go worker (build/) and the hand-written
 // JavaScript baseline (bench/baseline/worker/worker.mjs) in ONE Miniflare, i.e. the same workerd
-// process, routed by Host header: "ours.test" and "baseline.test". With JS_WORKER_DIR set, also
+// process, routed by Host header: "ours.test" (KV-only mode: no SESSIONS binding),
+// "durable.test" (the same build in Durable Object mode: SESSIONS bound to the
+// SessionCoordinator it exports) and "baseline.test". With JS_WORKER_DIR set, also
 // the JS-written worker on @globus-edge/client (js/example-worker bundled by wrangler into that
 // directory, main module worker.js) as "js.test".
 //
@@ -18,23 +20,28 @@ import { host, modulesRules, shared, worker } from "../worker/testdata/mfhost.mj
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
+const ours = {
+  ...worker,
+  scriptPath: resolve(root, "build/entry.mjs"),
+  modulesRoot: resolve(root, "build"),
+  modulesRules,
+  bindings: {
+    GLOBUS_SDK_SERVICE_URL_AUTH: env.GLOBUS_SDK_SERVICE_URL_AUTH,
+    GLOBUS_SDK_SERVICE_URL_GROUPS: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
+    GLOBUS_CLIENT_ID: env.GLOBUS_CLIENT_ID,
+    TOKEN_ENCRYPTION_KEY: env.TOKEN_ENCRYPTION_KEY,
+  },
+};
 const mf = new Miniflare({
   ...shared,
   port: 0,
   workers: [
+    { ...ours, name: "ours", routes: ["ours.test/*"] },
     {
-      ...worker,
-      name: "ours",
-      routes: ["ours.test/*"],
-      scriptPath: resolve(root, "build/entry.mjs"),
-      modulesRoot: resolve(root, "build"),
-      modulesRules,
-      bindings: {
-        GLOBUS_SDK_SERVICE_URL_AUTH: env.GLOBUS_SDK_SERVICE_URL_AUTH,
-        GLOBUS_SDK_SERVICE_URL_GROUPS: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
-        GLOBUS_CLIENT_ID: env.GLOBUS_CLIENT_ID,
-        TOKEN_ENCRYPTION_KEY: env.TOKEN_ENCRYPTION_KEY,
-      },
+      ...ours,
+      name: "durable",
+      routes: ["durable.test/*"],
+      durableObjects: { SESSIONS: { className: "SessionCoordinator", useSQLite: true } },
     },
     {
       ...worker,

@@ -82,6 +82,30 @@ export interface GlobusClientConfig {
    * default is the package's own import), or its bytes, or a Response (browsers, Node). Go
    * starts once per source and process; clients given the same source share it. */
   wasm?: WebAssembly.Module | ArrayBuffer | Uint8Array | Response;
+  /** workerd only: a Durable Object namespace binding of SessionCoordinator (e.g.
+   * coordinator: env.SESSIONS, declared in wrangler.toml; the Worker exports the class) beside
+   * a storage object. The login's tokens are then read from its object (never stale in any
+   * location), each write is ordered by it, a logout is seen everywhere at once and refreshes
+   * are single-flight across isolates and locations; the tokens are still written to storage. */
+  coordinator?: DurableObjectNamespaceLike;
+}
+
+/** What coordinator takes: a Durable Object namespace binding (workerd's
+ * DurableObjectNamespace; only idFromName and get are used). */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: any): unknown;
+}
+
+/**
+ * The Durable Object class of coordinator (workerd entry only): export it from your Worker's
+ * main module (`export { SessionCoordinator } from "@globus-edge/client";`) and bind it in
+ * wrangler.toml with a new_sqlite_classes migration (see README). One object per login; it
+ * offers primitives only (a versioned record, a refresh lock record): the rules are the
+ * client's.
+ */
+export class SessionCoordinator {
+  constructor(ctx: unknown, env: unknown);
 }
 
 /** The configuration in use, defaults filled in. */

@@ -1,8 +1,10 @@
 // Package kvstore keeps the worker's sessions in a key-value store with Cloudflare KV's rules
 // (no compare-and-set, one write per key per second, TTLs of at least a minute, eventual
 // consistency between locations): one token record per session, sealed, and a refresh lease
-// per session. The worker supplies a Cloudflare KV namespace as a KV; tests use Cloud (KV as
-// Cloudflare documents it, with locations) or Memory.
+// per session — or, with a Coordinator per session (a Durable Object), the record ordered,
+// read and locked through it exactly. The worker supplies a Cloudflare KV namespace as a KV
+// and its Durable Object namespace as Coordinators; tests use Cloud (KV as Cloudflare
+// documents it, with locations) or Memory, and MemoryCoordinators.
 package kvstore
 
 import (

@@ -9,9 +9,9 @@ import (
 )
 
 // SessionBlob is the token record of one session as a tokens.Blob (every Save renews its TTL)
-// and a tokens.Locker (by default the session's refresh Lease; WithLocker supplies another, such
-// as a per-session coordinator), so the core's refresh-token authorizer shares one refresh
-// between concurrent requests of the session.
+// and a tokens.Locker (by default the session's refresh Lease; WithLocker supplies another;
+// WithCoordinator puts the record and its lock under a per-session Coordinator), so the core's
+// refresh-token authorizer shares one refresh between concurrent requests of the session.
 //
 // It keeps KV's rules: a write (Save or Delete) that KV refuses as the record's second write
 // within a second is tried again once the second has passed; and, WithSuccessors, a value that
@@ -27,6 +27,7 @@ type SessionBlob struct {
 	locker     tokens.Locker
 	successors bool
 	last       *lastValue
+	co         coordOps // WithCoordinator (coordinator.go)
 }
 
 // lastValue is the raw value a SessionBlob last loaded or saved ("" for none), and the
@@ -137,6 +138,9 @@ func (b SessionBlob) Lease() Lease {
 
 // Load implements tokens.Blob.
 func (b SessionBlob) Load(ctx context.Context) ([]byte, bool, error) {
+	if b.co != nil {
+		return b.co.load(ctx, b)
+	}
 	v, ok, err := b.kv.Get(ctx, b.Key())
 	if err != nil {
 		return nil, false, storageError("reading a session record", err)
@@ -146,6 +150,9 @@ func (b SessionBlob) Load(ctx context.Context) ([]byte, bool, error) {
 
 // Save implements tokens.Blob.
 func (b SessionBlob) Save(ctx context.Context, v []byte) error {
+	if b.co != nil {
+		return b.co.write(ctx, b, v, false)
+	}
 	if err := writeRetrying(ctx, func() error { return b.kv.Put(ctx, b.Key(), string(v), b.ttl) }); err != nil {
 		return storageError("writing a session record", err)
 	}
@@ -157,7 +164,7 @@ func (b SessionBlob) Save(ctx context.Context, v []byte) error {
 // of the value last loaded when successors are on (best effort: the record is what matters). The successor goes first
 // so that a location refused the replaced refresh token finds it as early as possible.
 func (b SessionBlob) SaveSuccessor(ctx context.Context, v []byte) error {
-	if prev := b.last.get(); b.successors && prev != "" && prev != string(v) {
+	if prev := b.last.get(); b.successors && b.co == nil && prev != "" && prev != string(v) {
 		b.kv.Put(ctx, successorKey(prev), string(v), successorTTL)
 	}
 	return b.Save(ctx, v)
@@ -165,6 +172,9 @@ func (b SessionBlob) SaveSuccessor(ctx context.Context, v []byte) error {
 
 // Delete implements tokens.Blob.
 func (b SessionBlob) Delete(ctx context.Context) error {
+	if b.co != nil {
+		return b.co.write(ctx, b, nil, true)
+	}
 	if err := writeRetrying(ctx, func() error { return b.kv.Delete(ctx, b.Key()) }); err != nil {
 		return storageError("deleting a session record", err)
 	}
@@ -180,7 +190,7 @@ func (b SessionBlob) Delete(ctx context.Context) error {
 // when its refresh token is refused in turn (app.MyGroups asks again).
 func (b SessionBlob) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
 	prev := b.last.get()
-	if !b.successors || prev == "" {
+	if !b.successors || b.co != nil || prev == "" {
 		return nil, false, nil
 	}
 	if err := sleep(ctx, successorWait); err != nil {
@@ -201,8 +211,12 @@ func (b SessionBlob) LoadSuccessor(ctx context.Context) ([]byte, bool, error) {
 // answer reached another location first to store its result.
 const successorWait = time.Second
 
-// Lock implements tokens.Locker with the supplied Locker, or the session's Lease.
+// Lock implements tokens.Locker with the Coordinator's lock, the supplied Locker, or the
+// session's Lease.
 func (b SessionBlob) Lock(ctx context.Context) (func(), error) {
+	if b.co != nil {
+		return b.co.lock(ctx, b)
+	}
 	if b.locker != nil {
 		return b.locker.Lock(ctx)
 	}

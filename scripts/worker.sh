@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/worker.sh — the Cloudflare Worker host, sourced by build.sh.
-#   ./build.sh worker         build the worker into build/ (entry.mjs, lastresort.mjs, instance.js, pool.js, wasm_exec.js, app.wasm)
+#   ./build.sh worker         build the worker into build/ (entry.mjs, lastresort.mjs, instance.js, pool.js, coordinator.js, wasm_exec.js, app.wasm)
 #   ./build.sh worker -test   the test build into build-test/: another main (worker/testworker, with
 #                             the test-only /__test/ routes) and another main module (worker/testentry.mjs)
 # WORKER_OUT moves the output (the size budget's test builds into a temporary directory that way).
@@ -26,6 +26,7 @@ cmd_worker() {
   files[lastresort.mjs]=worker/lastresort.mjs
   files[instance.js]=js/instance.js
   files[pool.js]=js/pool.js
+  files[coordinator.js]=js/coordinator.js
   mkdir -p "$out"
   GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm.tmp" "$main"
   for f in "${!files[@]}"; do cp "${files[$f]}" "$out/$f.tmp"; done

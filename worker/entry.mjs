@@ -21,10 +21,16 @@
 // env is the same object for every request of an isolate, so each instance gets it once at
 // start (syumai's Go side reads it then). The ExecutionContext is per request and not passed:
 // the Go service needs no waitUntil.
+//
+// The module also exports SessionCoordinator (coordinator.js, the JS package's), the Durable
+// Object class wrangler.toml binds as SESSIONS: with the binding, Go coordinates each session
+// through its object (Durable Object mode); without it, through KV alone.
 import "./wasm_exec.js"; // Go's own loader, from the toolchain that built app.wasm
 import mod from "./app.wasm";
 import { createInstancePool, defaults, readCapped } from "./instance.js";
 import { errorAnswer, lastResort, refusals, requestId } from "./lastresort.mjs";
+
+export { SessionCoordinator } from "./coordinator.js";
 
 /** The worker's limits: the pool's (js/instance.js defaults) and the request body's. */
 export const limits = Object.freeze({

@@ -12,6 +12,8 @@
 // WORKERTEST_DEADLINE_MS, WORKERTEST_GRACE_MS, WORKERTEST_POOL_MAX, WORKERTEST_POOL_OVERFLOW.
 import { createWorker } from "./worker.mjs";
 
+export { SessionCoordinator } from "./worker.mjs";
+
 const vars = {
   WORKERTEST_MAX_BODY_BYTES: "maxBodyBytes",
   WORKERTEST_BODY_TIMEOUT_MS: "bodyTimeoutMs",

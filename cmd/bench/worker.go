@@ -38,11 +38,12 @@ func getOK(c *siteclient.Client, path string) error {
 	return nil
 }
 
-// workerRig is our worker and the JS baseline in one workerd, each with a live session.
+// workerRig is our worker (in KV-only and in Durable Object mode) and the JS baseline in one
+// workerd, each with a live session.
 type workerRig struct {
-	fake       *globustest.Server
-	svc        *service
-	ours, base *siteclient.Client // each holds its session cookie
+	fake                *globustest.Server
+	svc                 *service
+	ours, durable, base *siteclient.Client // each holds its session cookie
 }
 
 // newWorkerRig starts the rig; env adds settings for bench/workers.mjs (e.g. JS_WORKER_DIR).
@@ -51,7 +52,7 @@ func newWorkerRig(env ...string) (*workerRig, error) {
 	if err != nil {
 		return nil, err
 	}
-	fake.RegisterClient(globustest.Client{ID: benchWorkerClient, RedirectURIs: []string{"http://ours.test/callback"}})
+	fake.RegisterClient(globustest.Client{ID: benchWorkerClient, RedirectURIs: []string{"http://ours.test/callback", "http://durable.test/callback"}})
 	key := make([]byte, 32)
 	baseKey := make([]byte, 32)
 	rand.Read(key)
@@ -66,11 +67,14 @@ func newWorkerRig(env ...string) (*workerRig, error) {
 		return nil, err
 	}
 	r := &workerRig{fake: fake, svc: svc,
-		ours: &siteclient.Client{Base: svc.lines[0], Host: "ours.test"},
-		base: &siteclient.Client{Base: svc.lines[0], Host: "baseline.test"}}
-	if err = r.ours.Login(context.Background(), fake); err != nil {
-		r.close()
-		return nil, fmt.Errorf("logging in to our worker: %w", err)
+		ours:    &siteclient.Client{Base: svc.lines[0], Host: "ours.test"},
+		durable: &siteclient.Client{Base: svc.lines[0], Host: "durable.test"},
+		base:    &siteclient.Client{Base: svc.lines[0], Host: "baseline.test"}}
+	for _, c := range []*siteclient.Client{r.ours, r.durable} {
+		if err = c.Login(context.Background(), fake); err != nil {
+			r.close()
+			return nil, fmt.Errorf("logging in to our worker (%s): %w", c.Host, err)
+		}
 	}
 	baseC, err := r.seedBaseline(baseKey, strings.TrimPrefix(svc.lines[1], "kv "))
 	if err != nil {
@@ -197,6 +201,9 @@ func (b *bench) worker() error {
 					Ours: ms(c1-c0) / float64(n), Baseline: ms(c2-c1) / float64(n), BaseName: base, Conditions: cond})
 			}
 		}
+	}
+	if err := b.workerDurable(r); err != nil {
+		return err
 	}
 	if err := b.workerGoWork(); err != nil {
 		return err

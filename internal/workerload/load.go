@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,11 +38,14 @@ type Result struct {
 	ByRoute    map[string]int // requests by route
 	Unexpected []string       // answers other than the expected one (at most 20 kept)
 	Failures   int            // all unexpected answers
-	Refreshes  int            // refresh grants the fake saw
-	Logins     int            // logins completed (initial and mid-run)
-	Logouts    int
-	Lost       int // answers 401 to a logged-in session, and sessions that fail after the run
-	Elapsed    time.Duration
+	// Kinds counts the unexpected answers by the error code in their body ("storage_error",
+	// "login_required", ...), "" for those without one (a transport error, another status).
+	Kinds     map[string]int
+	Refreshes int // refresh grants the fake saw
+	Logins    int // logins completed (initial and mid-run)
+	Logouts   int
+	Lost      int // answers 401 to a logged-in session, and sessions that fail after the run
+	Elapsed   time.Duration
 }
 
 // session is one browser's login, shared by the clients that use it. Requests hold mu for
@@ -57,7 +61,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Clients < 1 || cfg.Sessions < 1 || cfg.Requests < 1 {
 		return nil, fmt.Errorf("workerload: clients, sessions and requests must be ≥ 1")
 	}
-	res := &Result{ByRoute: map[string]int{}}
+	res := &Result{ByRoute: map[string]int{}, Kinds: map[string]int{}}
 	var mu sync.Mutex
 	note := func(route string, ok bool, what string) {
 		mu.Lock()
@@ -66,6 +70,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.ByRoute[route]++
 		if !ok {
 			res.Failures++
+			res.Kinds[errorCode(what)]++
 			if len(res.Unexpected) < 20 {
 				res.Unexpected = append(res.Unexpected, what)
 			}
@@ -180,6 +185,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	return res, ctx.Err()
+}
+
+// errorCodeRE finds the service's error code in an answer's body.
+var errorCodeRE = regexp.MustCompile(`"error":\s*"([a-z_]+)"`)
+
+// errorCode is the error code an unexpected answer carries, or "".
+func errorCode(what string) string {
+	if m := errorCodeRE.FindStringSubmatch(what); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 func answer(n int64, path string, r *siteclient.Response, err error) string {

@@ -109,13 +109,14 @@ func TestDocsWorker(t *testing.T) {
 	want := expectedCSV(t, fake)
 	dir := docApp(t, "worker", func(_, text string) string { return text })
 	toml, _ := os.ReadFile(filepath.Join(dir, "wrangler.toml"))
-	for _, re := range []string{`(?m)^compatibility_date = "\d{4}-\d\d-\d\d"$`, `(?m)^binding = "TOKENS"$`, `(?m)^main = "worker.js"$`} {
+	for _, re := range []string{`(?m)^compatibility_date = "\d{4}-\d\d-\d\d"$`, `(?m)^binding = "TOKENS"$`, `(?m)^main = "worker.js"$`,
+		`(?m)^class_name = "SessionCoordinator"$`, `(?m)^new_sqlite_classes = \["SessionCoordinator"\]`} {
 		if !regexp.MustCompile(re).Match(toml) {
 			t.Errorf("the snippet's wrangler.toml lacks %s", re)
 		}
 	}
 	s := serve(t, bundle(t, dir), "worker.js", "GLOBUS_CLIENT_ID="+docClientID,
-		"GLOBUS_SDK_SERVICE_URL_AUTH="+fake.AuthURL(), "GLOBUS_SDK_SERVICE_URL_GROUPS="+fake.GroupsURL())
+		"GLOBUS_SDK_SERVICE_URL_AUTH="+fake.AuthURL(), "GLOBUS_SDK_SERVICE_URL_GROUPS="+fake.GroupsURL(), "--coordinator")
 	fake.RegisterClient(globustest.Client{ID: docClientID, RedirectURIs: []string{s.URL + "/callback"}})
 
 	u := &user{s: s}

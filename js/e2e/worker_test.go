@@ -39,19 +39,43 @@ func bundle(t *testing.T, app string) string {
 	return out
 }
 
-// served is a bundled worker running in workerd (testdata/serve-worker.mjs).
+// served is a bundled worker running in workerd (testdata/serve-worker.mjs) on KV as
+// Cloudflare documents it.
 type served struct {
 	URL, kvURL string
 	log        *logBuffer
+	// at is the worker's origin in each further KV location (serve's --locations).
+	at map[string]string
 }
 
-func serve(t *testing.T, dir, script string, vars ...string) *served {
+// serve runs the bundle in dir with script as its main module. args are vars (NAME=value)
+// and serve-worker.mjs's flags with their values (--locations a,b, --staleness-ms N,
+// --coordinator).
+func serve(t *testing.T, dir, script string, args ...string) *served {
 	t.Helper()
-	cmd := exec.Command("node", filepath.Join(root, "js", "e2e", "testdata", "serve-worker.mjs"), dir, script)
+	argv := []string{filepath.Join(root, "js", "e2e", "testdata", "serve-worker.mjs"), dir, script}
+	var vars []string
+	locations := 1
+	for i, a := range args {
+		if strings.Contains(a, "=") && !strings.HasPrefix(a, "--") {
+			vars = append(vars, a)
+			continue
+		}
+		argv = append(argv, a)
+		if a == "--locations" && i+1 < len(args) {
+			locations = len(strings.Split(args[i+1], ","))
+		}
+	}
+	cmd := exec.Command("node", argv...)
 	cmd.Dir = root // resolves miniflare from the repository's node_modules
 	cmd.Env = nodeEnv(t, vars...)
-	c := startChild(t, cmd, 2)
-	s := &served{URL: c.Lines[0], kvURL: strings.TrimPrefix(c.Lines[1], "kv "), log: c.Out}
+	c := startChild(t, cmd, 1+locations)
+	s := &served{URL: c.Lines[0], kvURL: strings.TrimPrefix(c.Lines[1], "kv "), log: c.Out, at: map[string]string{}}
+	for _, line := range c.Lines[2:] {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "at" {
+			s.at[f[1]] = f[2]
+		}
+	}
 	t.Cleanup(func() {
 		for _, w := range workerdWarnings {
 			if strings.Contains(s.log.String(), w) {

@@ -9,8 +9,14 @@
 // Vars (wrangler.toml): GLOBUS_CLIENT_ID and, for a test Globus, GLOBUS_SDK_SERVICE_URL_AUTH
 // and GLOBUS_SDK_SERVICE_URL_GROUPS. The redirect URI is this worker's /callback: register it
 // with the client. Tokens are stored as the Python SDK's v2 document, unencrypted: see the
-// Go worker (worker/) for a session store sealed with AES-GCM.
+// Go worker (worker/) for a session store sealed with AES-GCM. With the Durable Object
+// binding SESSIONS (wrangler.toml), each session is coordinated by its own SessionCoordinator:
+// refreshed once across isolates and locations, logged out everywhere at once; without it,
+// the client coordinates through KV alone.
 import { createGlobusClient, GlobusError } from "@globus-edge/client";
+
+// The Durable Object class SESSIONS binds (wrangler.toml): the package's.
+export { SessionCoordinator } from "@globus-edge/client";
 
 const COOKIE = "__Host-example-session";
 
@@ -46,6 +52,7 @@ export default {
 
     const client = await createGlobusClient({
       storage: env.TOKENS,
+      coordinator: env.SESSIONS, // optional: undefined runs KV-only
       namespace: await namespaceOf(sid),
       clientId: env.GLOBUS_CLIENT_ID,
       redirectUri: `${url.origin}/callback`,

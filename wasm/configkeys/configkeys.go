@@ -18,17 +18,20 @@ const (
 )
 
 // WasmURL and Wasm are read by the JavaScript package (where the module comes from: a URL, or
-// a WebAssembly.Module, bytes or a Response); they never reach Go.
+// a WebAssembly.Module, bytes or a Response); Coordinator by its workerd entry (a Durable
+// Object namespace the storage object is then coordinated by: js/coordinator.js). They never
+// reach Go.
 const (
-	WasmURL = "wasmUrl"
-	Wasm    = "wasm"
+	WasmURL     = "wasmUrl"
+	Wasm        = "wasm"
+	Coordinator = "coordinator"
 )
 
 // Go lists the keys Go reads, in documentation order.
 var Go = []string{ClientID, RedirectURI, AuthURL, GroupsURL, Environment, HTTPTimeout, Scopes, Storage, Namespace}
 
 // All lists every key of the config object: Go's and the shim's.
-func All() []string { return append(append([]string(nil), Go...), WasmURL, Wasm) }
+func All() []string { return append(append([]string(nil), Go...), WasmURL, Wasm, Coordinator) }
 
 // Unknown returns the names that are not config keys, in their order.
 func Unknown(names []string) []string {

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,22 +47,22 @@ const (
 
 var workerdFaults = []workerdFault{
 	{name: "groups 503 burst absorbed", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: 2}}, status: 200, calls: map[string]int{groupsGets: 3}},
-	{name: "groups 503 until retries run out", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 6}},
+	{name: "groups 503 until retries run out", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{groupsGets: 6}},
 	{name: "groups 429 Retry-After absorbed", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "1"}}, status: 200, calls: map[string]int{groupsGets: 2}},
-	{name: "groups malformed JSON", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 1}},
-	{name: "groups oversized body", faults: []globustest.Fault{{Path: groupsPath, Body: `"` + strings.Repeat("x", 4<<20) + `"`}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 1}},
+	{name: "groups malformed JSON", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{groupsGets: 1}},
+	{name: "groups oversized body", faults: []globustest.Fault{{Path: groupsPath, Body: `"` + strings.Repeat("x", 4<<20) + `"`}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{groupsGets: 1}},
 	{name: "groups truncated once", faults: []globustest.Fault{{Path: groupsPath, AfterHandling: true, Truncate: true}}, status: 200, calls: map[string]int{groupsGets: 2}},
 	{name: "refresh 503 burst absorbed", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: 2}}, status: 200, calls: map[string]int{refreshes: 3, groupsGets: 2}},
-	{name: "refresh 503 until retries run out", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{refreshes: 6, groupsGets: 1}},
-	{name: "refresh malformed JSON", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": `}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{refreshes: 1, groupsGets: 1}},
+	{name: "refresh 503 until retries run out", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{refreshes: 6, groupsGets: 1}},
+	{name: "refresh malformed JSON", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": `}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{refreshes: 1, groupsGets: 1}},
 	// The first grant is handled but its answer is dropped; the retry is a second grant.
 	{name: "refresh answer lost after the grant", refresh: true, faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, status: 200, calls: map[string]int{refreshes: 2, groupsGets: 2}},
-	{name: "refresh invalid_grant", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, status: 401, code: service.CodeLoginRequired, refused: true, calls: map[string]int{refreshes: 1}},
-	{name: "KV value sealed with another key", otherKey: true, status: 401, code: service.CodeStorageCorrupt, calls: map[string]int{groupsGets: 0}},
+	{name: "refresh invalid_grant", refresh: true, faults: []globustest.Fault{{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, status: 401, code: string(app.KindLoginRequired), refused: true, calls: map[string]int{refreshes: 1}},
+	{name: "KV value sealed with another key", otherKey: true, status: 401, code: string(app.KindStorageCorrupt), calls: map[string]int{groupsGets: 0}},
 	// The access and the refresh token are revoked, each with its own retries.
 	{name: "logout revoke 503 burst absorbed", logout: true, faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: 2}}, status: 204, calls: map[string]int{revokes: 4}},
-	{name: "logout revoke 503 until retries run out", logout: true, faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{revokes: 12}},
-	{name: "groups timeouts", slow: true, faults: []globustest.Fault{{Path: groupsPath, Delay: time.Minute, Times: -1}}, status: 504, code: service.CodeTimeout},
+	{name: "logout revoke 503 until retries run out", logout: true, faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{revokes: 12}},
+	{name: "groups timeouts", slow: true, faults: []globustest.Fault{{Path: groupsPath, Delay: time.Minute, Times: -1}}, status: 504, code: string(app.KindTimeout)},
 }
 
 // TestWorkerdFaultSuite: in workerd (fetch, KV and the Go start-up of the real runtime), each

@@ -118,10 +118,12 @@ type logBuffer = childproc.Log
 
 // worker is the built worker running in workerd under serve.mjs.
 type worker struct {
-	// URL is the worker's origin, http://127.0.0.1:PORT.
+	// URL is the worker's origin, http://127.0.0.1:PORT (its first KV location's).
 	URL   string
 	kvURL string
 	out   *logBuffer
+	// at is the origin of the worker in each KV location, "a" (URL) first.
+	at map[string]string
 }
 
 // startWorker runs serve.mjs with the production build and the worker settings in vars; it
@@ -141,16 +143,27 @@ func startTestWorker(t *testing.T, vars map[string]string) *worker {
 // the failure a pool of single-request Go instances exists to prevent (worker/entry.mjs).
 const crossRequest = "different request context"
 
-func startBuild(t *testing.T, dir string, vars map[string]string) *worker {
+// startBuild runs serve.mjs on the build in dir with vars; places, when given, are its KV
+// locations ("a" first) and the further serve.mjs flags.
+func startBuild(t *testing.T, dir string, vars map[string]string, places ...string) *worker {
 	t.Helper()
-	cmd := exec.Command("node", "worker/testdata/serve.mjs", "--build", dir)
+	args := []string{"worker/testdata/serve.mjs", "--build", dir}
+	locations := []string{"a"}
+	if len(places) > 0 {
+		locations = strings.Split(places[0], ",")
+		args = append(append(args, "--locations", places[0]), places[1:]...)
+	}
+	cmd := exec.Command("node", args...)
 	cmd.Dir = root(t)
 	cmd.Env = childEnv(t, vars)
-	c, err := childproc.Start(cmd, 2, 90*time.Second)
+	c, err := childproc.Start(cmd, 1+len(locations), 90*time.Second)
 	if err != nil {
 		t.Fatalf("serve.mjs (Node 20 and the npm packages are required): %v", err)
 	}
-	w := &worker{URL: c.Lines[0], kvURL: strings.TrimPrefix(c.Lines[1], "kv "), out: c.Out}
+	w := &worker{URL: c.Lines[0], kvURL: strings.TrimPrefix(c.Lines[1], "kv "), out: c.Out, at: map[string]string{"a": c.Lines[0]}}
+	for i, loc := range locations[1:] {
+		w.at[loc] = strings.TrimPrefix(c.Lines[2+i], "at "+loc+" ")
+	}
 	t.Cleanup(func() {
 		c.Stop()
 		if strings.Contains(w.out.String(), crossRequest) {

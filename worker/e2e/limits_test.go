@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/globus-edge/globus-edge/app"
 	"io"
 	"net"
 	"net/http"
@@ -167,7 +168,7 @@ func TestBusyWorkerAnswers503(t *testing.T) {
 	timeouts := 0
 	for i, c := range codes {
 		switch c {
-		case "504 " + service.CodeTimeout:
+		case "504 " + string(app.KindTimeout):
 			timeouts++
 		case "503 " + service.CodeBusy:
 		default:
@@ -245,8 +246,8 @@ func TestHugeGlobusAnswer502(t *testing.T) {
 	id, _, before := instance(t, u)
 	p.fake.Inject(globustest.Fault{Path: "/v2/groups/my_groups", Body: `"` + strings.Repeat("x", 40<<20) + `"`})
 	r := u.get("/groups")
-	if r.StatusCode != http.StatusBadGateway || errorCode(r.body) != service.CodeGlobusError {
-		t.Fatalf("/groups with a 40 MiB answer = %d %s; want 502 %s", r.StatusCode, r.body, service.CodeGlobusError)
+	if r.StatusCode != http.StatusBadGateway || errorCode(r.body) != string(app.KindGlobus) {
+		t.Fatalf("/groups with a 40 MiB answer = %d %s; want 502 %s", r.StatusCode, r.body, string(app.KindGlobus))
 	}
 	after, _, mem := instance(t, u)
 	t.Logf("instance memory %.1f MiB before, %.1f MiB after the 40 MiB answer", float64(before)/(1<<20), float64(mem)/(1<<20))
@@ -304,8 +305,8 @@ func TestHungInstanceBackstop(t *testing.T) {
 	c := newClient(t, p.w.URL)
 	first, _, _ := instance(t, c)
 	r := c.get("/__test/hang")
-	if r.StatusCode != 500 || errorCode(r.body) != service.CodeInternal {
-		t.Fatalf("/__test/hang = %d %s; want 500 %s", r.StatusCode, r.body, service.CodeInternal)
+	if r.StatusCode != 500 || errorCode(r.body) != string(app.KindInternal) {
+		t.Fatalf("/__test/hang = %d %s; want 500 %s", r.StatusCode, r.body, string(app.KindInternal))
 	}
 	if next, _, _ := instance(t, c); next == first {
 		t.Error("the hung instance served again")

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"regexp"
 	"sync"
@@ -67,7 +68,7 @@ func TestPoolReusesAndRecovers(t *testing.T) {
 
 	r := c.get("/__test/panic")
 	var e service.ErrorBody
-	if err := json.Unmarshal([]byte(r.body), &e); err != nil || r.StatusCode != 500 || e.Error != service.CodeInternal ||
+	if err := json.Unmarshal([]byte(r.body), &e); err != nil || r.StatusCode != 500 || e.Error != string(app.KindInternal) ||
 		!requestIDRE.MatchString(e.RequestID) || r.Header.Get("X-Request-Id") != e.RequestID {
 		t.Fatalf("a crash answered %d %q (%v) X-Request-Id %q; want a JSON 500 internal_error with its request id", r.StatusCode, r.body, err, r.Header.Get("X-Request-Id"))
 	}
@@ -190,7 +191,7 @@ func TestPoolStartFailure(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		r := c.get("/healthz")
 		var e service.ErrorBody
-		if err := json.Unmarshal([]byte(r.body), &e); err != nil || r.StatusCode != 500 || e.Error != service.CodeInternal || e.RequestID == "" {
+		if err := json.Unmarshal([]byte(r.body), &e); err != nil || r.StatusCode != 500 || e.Error != string(app.KindInternal) || e.RequestID == "" {
 			t.Fatalf("request %d with no instance able to start: %d %q (%v)", i, r.StatusCode, r.body, err)
 		}
 		w.waitLog(t, e.RequestID+": GET /healthz: starting a Go instance")

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"github.com/globus-edge/globus-edge/app"
 	"io"
 	"net/http"
 	"reflect"
@@ -222,7 +223,7 @@ func TestWorkerMisconfigured(t *testing.T) {
 	}
 	r := c.get("/groups")
 	var e service.ErrorBody
-	if json.Unmarshal([]byte(r.body), &e) != nil || r.StatusCode != 500 || e.Error != service.CodeConfiguration {
+	if json.Unmarshal([]byte(r.body), &e) != nil || r.StatusCode != 500 || e.Error != string(app.KindConfig) {
 		t.Fatalf("/groups = %d %q, want a 500 invalid_config", r.StatusCode, r.body)
 	}
 	for _, name := range []string{"GLOBUS_CLIENT_ID", "TOKEN_ENCRYPTION_KEY", "GLOBUS_SDK_HTTP_TIMEOUT"} {

@@ -38,6 +38,10 @@ import (
 // KVBinding is the name of the KV namespace binding in wrangler.toml.
 const KVBinding = "TOKENS"
 
+// CoordinatorBinding is the name of the Durable Object namespace binding of SessionCoordinator
+// in wrangler.toml; without it the worker runs in KV-only mode.
+const CoordinatorBinding = "SESSIONS"
+
 // defaultHost names the global the entry hands this program's host object in when it passes
 // no name (see jsx.Host).
 const defaultHost = "__globusEdgeWorker"
@@ -66,6 +70,12 @@ func handler(doer jsfetch.Doer) http.Handler {
 	h, err := service.NewFromEnv(cloudflare.Getenv, doer, store)
 	if err != nil {
 		return service.Unavailable(err)
+	}
+	if v := cloudflare.GetBinding(CoordinatorBinding); !jsx.IsNullish(v) {
+		if err := jsstorage.CheckCoordinators(v); err != nil {
+			return service.Unavailable(config.Invalid(CoordinatorBinding, "must be a Durable Object namespace binding of the class SessionCoordinator (wrangler.toml [[durable_objects.bindings]])"))
+		}
+		h.Coordinators = jsstorage.Coordinators{NS: v}
 	}
 	return h
 }

@@ -103,43 +103,43 @@ const notConfirmed = "logged out here, but Globus did not confirm revoking the t
 
 var workerFaults = []workerFault{
 	{name: "5xx burst absorbed", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: 2}}, status: 200, calls: map[string]int{groupsGets: 3}},
-	{name: "5xx until retries run out", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 6}},
+	{name: "5xx until retries run out", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{groupsGets: 6}},
 	{name: "429 Retry-After absorbed", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "3"}}, status: 200, calls: map[string]int{groupsGets: 2}, sleeps: []time.Duration{3 * time.Second}},
-	{name: "429 until retries run out", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "1", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 6}, sleeps: slices.Repeat([]time.Duration{time.Second}, 5)},
-	{name: "malformed JSON", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 1}},
-	{name: "oversized body", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Body: `"` + strings.Repeat("x", 4<<20) + `"`}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 1}},
-	{name: "HTML error page", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 502, Body: "<h1>Bad gateway</h1>", ContentType: "text/html", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{groupsGets: 6}},
+	{name: "429 until retries run out", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 429, RetryAfter: "1", Times: -1}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{groupsGets: 6}, sleeps: slices.Repeat([]time.Duration{time.Second}, 5)},
+	{name: "malformed JSON", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Body: `[{"id": `}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{groupsGets: 1}},
+	{name: "oversized body", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Body: `"` + strings.Repeat("x", 4<<20) + `"`}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{groupsGets: 1}},
+	{name: "HTML error page", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Status: 502, Body: "<h1>Bad gateway</h1>", ContentType: "text/html", Times: -1}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{groupsGets: 6}},
 	{name: "truncated body absorbed", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, AfterHandling: true, Truncate: true}}, status: 200, calls: map[string]int{groupsGets: 2}},
 	{name: "one timeout absorbed", phase: "groups", timeout: oneTimeOut, faults: delay(groupsPath, 1), status: 200, calls: map[string]int{groupsGets: 2}},
-	{name: "timeouts", phase: "groups", timeout: allTimeOut, faults: delay(groupsPath, -1), status: 504, code: service.CodeTimeout, retries: 5},
+	{name: "timeouts", phase: "groups", timeout: allTimeOut, faults: delay(groupsPath, -1), status: 504, code: string(app.KindTimeout), retries: 5},
 	{name: "dropped connections", phase: "groups", faults: []globustest.Fault{{Path: groupsPath, Drop: true, Times: -1}}, status: 502, code: string(app.KindNetwork), calls: map[string]int{groupsGets: 6}},
-	{name: "KV read fails", phase: "groups", kv: failGet, status: 500, code: service.CodeStorageError, calls: map[string]int{groupsGets: 0}},
-	{name: "value sealed with another key", phase: "groups", otherKy: true, status: 401, code: service.CodeStorageCorrupt, calls: map[string]int{groupsGets: 0}},
+	{name: "KV read fails", phase: "groups", kv: failGet, status: 500, code: string(app.KindStorage), calls: map[string]int{groupsGets: 0}},
+	{name: "value sealed with another key", phase: "groups", otherKy: true, status: 401, code: string(app.KindStorageCorrupt), calls: map[string]int{groupsGets: 0}},
 
 	// Groups answers 401 (Globus expired the token), the service refreshes and asks again.
 	{name: "5xx burst absorbed", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 500, Times: 2}}, status: 200, calls: map[string]int{refreshes: 3, groupsGets: 2}, retries: 2},
-	{name: "5xx until retries run out", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{refreshes: 6, groupsGets: 1}},
+	{name: "5xx until retries run out", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{refreshes: 6, groupsGets: 1}},
 	{name: "429 Retry-After absorbed", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 429, RetryAfter: "2"}}, status: 200, calls: map[string]int{refreshes: 2, groupsGets: 2}, sleeps: []time.Duration{2 * time.Second}},
 	{name: "one timeout absorbed", phase: "refresh", timeout: oneTimeOut, faults: delay(tokenPath, 1), status: 200, calls: map[string]int{refreshes: 2, groupsGets: 2}},
-	{name: "timeouts", phase: "refresh", timeout: allTimeOut, faults: delay(tokenPath, -1), status: 504, code: service.CodeTimeout, calls: map[string]int{groupsGets: 1}, retries: 5},
-	{name: "malformed JSON", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": `}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{refreshes: 1, groupsGets: 1}},
+	{name: "timeouts", phase: "refresh", timeout: allTimeOut, faults: delay(tokenPath, -1), status: 504, code: string(app.KindTimeout), calls: map[string]int{groupsGets: 1}, retries: 5},
+	{name: "malformed JSON", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Body: `{"access_token": `}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{refreshes: 1, groupsGets: 1}},
 	// The first grant is handled but its answer is dropped; the retry is a second grant.
 	{name: "answer lost after the grant", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, status: 200, calls: map[string]int{refreshes: 2, groupsGets: 2}},
-	{name: "invalid_grant", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, status: 401, code: service.CodeLoginRequired, refused: true, calls: map[string]int{refreshes: 1, groupsGets: 1}},
-	{name: "KV write fails", phase: "refresh", kv: failPut, status: 500, code: service.CodeStorageError, calls: map[string]int{refreshes: 1}},
+	{name: "invalid_grant", phase: "refresh", faults: []globustest.Fault{{Path: tokenPath, Status: 400, Body: `{"error": "invalid_grant"}`}}, status: 401, code: string(app.KindLoginRequired), refused: true, calls: map[string]int{refreshes: 1, groupsGets: 1}},
+	{name: "KV write fails", phase: "refresh", kv: failPut, status: 500, code: string(app.KindStorage), calls: map[string]int{refreshes: 1}},
 
 	{name: "5xx burst absorbed", phase: "login", faults: []globustest.Fault{{Path: tokenPath, Status: 502, Times: 2}}, status: 302, calls: map[string]int{exchanges: 3}, retries: 2},
-	{name: "5xx until retries run out", phase: "login", faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, calls: map[string]int{exchanges: 6}},
-	{name: "timeouts", phase: "login", timeout: allTimeOut, faults: delay(tokenPath, -1), status: 504, code: service.CodeTimeout, retries: 5},
+	{name: "5xx until retries run out", phase: "login", faults: []globustest.Fault{{Path: tokenPath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: string(app.KindGlobus), calls: map[string]int{exchanges: 6}},
+	{name: "timeouts", phase: "login", timeout: allTimeOut, faults: delay(tokenPath, -1), status: 504, code: string(app.KindTimeout), retries: 5},
 	// The code is spent by the first exchange, whose answer is dropped: the retry is refused.
-	{name: "answer lost after the grant", phase: "login", faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, status: 400, code: service.CodeCodeRefused, calls: map[string]int{exchanges: 2}},
-	{name: "KV write fails", phase: "login", kv: failPut, status: 500, code: service.CodeStorageError, calls: map[string]int{exchanges: 1}},
+	{name: "answer lost after the grant", phase: "login", faults: []globustest.Fault{{Path: tokenPath, AfterHandling: true, Drop: true}}, status: 400, code: string(app.KindCodeRefused), calls: map[string]int{exchanges: 2}},
+	{name: "KV write fails", phase: "login", kv: failPut, status: 500, code: string(app.KindStorage), calls: map[string]int{exchanges: 1}},
 
 	// The access and the refresh token are revoked, each with its own retries.
 	{name: "revoke 5xx burst absorbed", phase: "logout", faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: 2}}, status: 204, calls: map[string]int{revokes: 4}},
-	{name: "revoke 5xx", phase: "logout", faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: service.CodeGlobusError, message: notConfirmed, calls: map[string]int{revokes: 12}},
-	{name: "revoke timeouts", phase: "logout", timeout: allTimeOut, faults: delay(revokePath, -1), status: 504, code: service.CodeTimeout, message: notConfirmed, retries: 10},
-	{name: "KV delete fails", phase: "logout", kv: failPut, status: 500, code: service.CodeStorageError, calls: map[string]int{revokes: 0}},
+	{name: "revoke 5xx", phase: "logout", faults: []globustest.Fault{{Path: revokePath, Status: 503, RetryAfter: "0", Times: -1}}, status: 502, code: string(app.KindGlobus), message: notConfirmed, calls: map[string]int{revokes: 12}},
+	{name: "revoke timeouts", phase: "logout", timeout: allTimeOut, faults: delay(revokePath, -1), status: 504, code: string(app.KindTimeout), message: notConfirmed, retries: 10},
+	{name: "KV delete fails", phase: "logout", kv: failPut, status: 500, code: string(app.KindStorage), calls: map[string]int{revokes: 0}},
 }
 
 // TestWorkerFaultSuite: each fault a browser's request meets ends in the documented status
@@ -249,7 +249,7 @@ func runWorkerFault(t *testing.T, f workerFault) (lost bool) {
 			t.Error("a failed login left a session in KV")
 		}
 		return false
-	case f.phase == "logout" && f.code != service.CodeStorageError, f.refused:
+	case f.phase == "logout" && f.code != string(app.KindStorage), f.refused:
 		if _, ok := h.record(sid); ok {
 			t.Error("the session survived a logout or a refused refresh token")
 		}
@@ -285,5 +285,8 @@ func faultHandler(t *testing.T, h *harness, kv kvstore.KV, keys *tokens.Keyring,
 		t.Fatal(err)
 	}
 	hd.Logf = func(string, ...any) {}
+	if h.co != nil {
+		hd.Coordinators = h.co
+	}
 	return hd
 }

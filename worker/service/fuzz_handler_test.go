@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -110,9 +111,9 @@ func (e *fuzzEnv) fill(s string) string {
 
 // documented5xx are the only server errors the README documents, by status.
 var documented5xx = map[int][]string{
-	http.StatusInternalServerError: {service.CodeStorageError, service.CodeConfiguration},
-	http.StatusBadGateway:          {service.CodeGlobusError, "network_error"},
-	http.StatusGatewayTimeout:      {service.CodeTimeout},
+	http.StatusInternalServerError: {string(app.KindStorage), string(app.KindConfig)},
+	http.StatusBadGateway:          {string(app.KindGlobus), "network_error"},
+	http.StatusGatewayTimeout:      {string(app.KindTimeout)},
 }
 
 // FuzzHandler feeds the backend arbitrary methods, paths, queries, cookies and headers (with

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/globus-edge/globus-edge/app"
 	"io"
 	"net/http"
 	"reflect"
@@ -121,7 +122,7 @@ func TestGroupsSessionErrors(t *testing.T) {
 	h.fake.ResetCounts()
 
 	t.Run("no cookie", func(t *testing.T) {
-		errorBody(t, h.browser().get("/groups"), 401, service.CodeLoginRequired)
+		errorBody(t, h.browser().get("/groups"), 401, string(app.KindLoginRequired))
 	})
 	t.Run("garbage cookie", func(t *testing.T) {
 		b := h.browser()
@@ -139,14 +140,14 @@ func TestGroupsSessionErrors(t *testing.T) {
 		}
 		b.setCookie(service.SessionCookie, string(forged))
 		r := b.get("/groups")
-		errorBody(t, r, 401, service.CodeLoginRequired)
+		errorBody(t, r, 401, string(app.KindLoginRequired))
 		checkCookie(t, r, service.SessionCookie, -1)
 	})
 	t.Run("wrong encryption key", func(t *testing.T) {
 		h.useKeys("other:" + keySpec(9))
 		defer h.useKeys(keySpec(1))
 		r := owner.get("/groups")
-		errorBody(t, r, 401, service.CodeStorageCorrupt)
+		errorBody(t, r, 401, string(app.KindStorageCorrupt))
 		if owner.cookie(service.SessionCookie) == nil {
 			t.Error("the cookie of an unreadable session was expired: with the right key back, the session is lost to the browser")
 		}
@@ -165,10 +166,10 @@ func TestGroupsSessionErrors(t *testing.T) {
 		bad := []byte(v)
 		bad[len(bad)-10] ^= 1
 		h.kv.Put(context.Background(), key, string(bad), 0)
-		errorBody(t, owner.get("/groups"), 401, service.CodeStorageCorrupt)
+		errorBody(t, owner.get("/groups"), 401, string(app.KindStorageCorrupt))
 		owner.setCookie(service.SessionCookie, sid)
 		h.kv.Put(context.Background(), key, "not even sealed", 0)
-		errorBody(t, owner.get("/groups"), 401, service.CodeStorageCorrupt)
+		errorBody(t, owner.get("/groups"), 401, string(app.KindStorageCorrupt))
 	})
 	if n := h.fake.Count("GET /v2/groups/my_groups"); n != 1 {
 		t.Errorf("Groups calls = %d, want 1 (bad sessions must not reach Globus)", n)
@@ -220,7 +221,7 @@ func TestGroupsRetriesTransientFailures(t *testing.T) {
 	// Globus stays down (Retry-After: 0 keeps the retries quick): 502 after 1+5 attempts.
 	h.fake.ResetCounts()
 	h.fake.Inject(globustest.Fault{Method: "GET", Path: "/v2/groups/my_groups", Status: 503, RetryAfter: "0", Times: -1})
-	e := errorBody(t, b.get("/groups"), 502, service.CodeGlobusError)
+	e := errorBody(t, b.get("/groups"), 502, string(app.KindGlobus))
 	if n := h.fake.Count("GET /v2/groups/my_groups"); n != 6 {
 		t.Errorf("Globus down: Groups calls = %d, want 6", n)
 	}

@@ -39,6 +39,10 @@ type Handler struct {
 	Logf func(format string, args ...any)
 	// Now is the clock of session ages (Config.SessionMaxAge); nil means time.Now.
 	Now func() time.Time
+	// Coordinators, when set, coordinate each session exactly across isolates and locations
+	// (Durable Object mode: the worker's SESSIONS binding, see kvstore.SessionBlob's
+	// WithCoordinator); nil is KV-only mode, coordinated by KV leases and successor keys.
+	Coordinators kvstore.Coordinators
 	// sleep, when set, replaces the waits between retries (the fault suite records them
 	// instead of waiting: export_test.go).
 	sleep func(ctx context.Context, d time.Duration) error

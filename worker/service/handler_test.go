@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -126,7 +127,7 @@ func TestMisconfiguredServiceAnswers500(t *testing.T) {
 	for _, target := range []string{"/", "/login", "/groups", "/callback?code=x&state=y"} {
 		r := serve(h, "GET", target, nil)
 		var body service.ErrorBody
-		if json.Unmarshal([]byte(r.body), &body) != nil || r.StatusCode != 500 || body.Error != service.CodeConfiguration {
+		if json.Unmarshal([]byte(r.body), &body) != nil || r.StatusCode != 500 || body.Error != string(app.KindConfig) {
 			t.Fatalf("GET %s = %d %q", target, r.StatusCode, r.body)
 		}
 		if !strings.Contains(body.Message, "GLOBUS_CLIENT_ID") || !strings.Contains(body.Message, "TOKEN_ENCRYPTION_KEY") {
@@ -151,7 +152,7 @@ func TestRoutes(t *testing.T) {
 	}
 	errorBody(t, serve(h, "DELETE", "/logout", nil), 405, service.CodeMethodNotAllowed)
 	// No Globus and no KV for a request without a session.
-	errorBody(t, serve(h, "GET", "/groups", nil), 401, service.CodeLoginRequired)
+	errorBody(t, serve(h, "GET", "/groups", nil), 401, string(app.KindLoginRequired))
 }
 
 func TestPage(t *testing.T) {

@@ -37,8 +37,9 @@ type harness struct {
 	t      *testing.T
 	fake   *globustest.Server
 	cloud  *kvstore.Cloud
-	kv     *kvstore.Memory // the KV's central store, outside its rules: for inspection and setup
-	kvOps  atomic.Int64    // KV operations of the backends
+	kv     *kvstore.Memory             // the KV's central store, outside its rules: for inspection and setup
+	co     *kvstore.MemoryCoordinators // Durable Object mode's coordinators; nil: KV-only mode
+	kvOps  atomic.Int64                // KV operations of the backends
 	srv    *httptest.Server
 	at     map[string]*httptest.Server // the server of each location ("a" is srv)
 	keys   *tokens.Keyring
@@ -62,12 +63,18 @@ type options struct {
 	staleness time.Duration
 	// now is the KV's clock (kvstore.Cloud.Now); nil means time.Now.
 	now func() time.Time
+	// coordinated runs every backend in Durable Object mode, over one set of coordinators
+	// (kvstore.MemoryCoordinators, the Durable Object's double) with the KV's clock.
+	coordinated bool
 }
 
 func newHarness(t *testing.T, o options) *harness {
 	t.Helper()
 	cloud := &kvstore.Cloud{Staleness: o.staleness, Now: o.now}
 	h := &harness{t: t, fake: globustest.NewT(t, o.fake), cloud: cloud, kv: cloud.Store(), secret: o.secret}
+	if o.coordinated {
+		h.co = &kvstore.MemoryCoordinators{Now: o.now}
+	}
 	if o.keySpec == "" {
 		o.keySpec = keySpec(1)
 	}
@@ -114,6 +121,9 @@ func (h *harness) handlerAt(loc string, keys *tokens.Keyring, origin string) *se
 	hd, err := service.New(cfg, http.DefaultClient, countingKV{h.cloud.Location(loc), &h.kvOps})
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	if h.co != nil {
+		hd.Coordinators = h.co
 	}
 	hd.Logf = func(format string, args ...any) {
 		h.mu.Lock()

@@ -32,56 +32,81 @@ func (h *harness) opsSince() (kvstore.Counts, string) {
 }
 
 // TestKVOperationsPerRoute counts what each route costs in KV (Cloudflare's Free plan: 1,000
-// writes and 1,000 deletes a day, 100,000 reads), a user's steps a few seconds apart. The write
-// counts are pinned: a route that starts writing more fails here.
+// writes and 1,000 deletes a day, 100,000 reads) and, in Durable Object mode, in requests to the
+// session's object, a user's steps a few seconds apart. The write and object counts are
+// pinned: a route that starts writing or calling more fails here.
 func TestKVOperationsPerRoute(t *testing.T) {
 	t.Parallel()
-	for _, rotate := range []bool{false, true} {
-		t.Run(fmt.Sprintf("rotation=%v", rotate), func(t *testing.T) {
-			t.Parallel()
-			kvOperationsPerRoute(t, rotate)
-		})
+	for _, coordinated := range []bool{false, true} {
+		for _, rotate := range []bool{false, true} {
+			t.Run(fmt.Sprintf("durable object=%v/rotation=%v", coordinated, rotate), func(t *testing.T) {
+				t.Parallel()
+				kvOperationsPerRoute(t, coordinated, rotate)
+			})
+		}
 	}
 }
 
-func kvOperationsPerRoute(t *testing.T, rotate bool) {
-	h := newHarness(t, options{fake: globustest.Options{RotateRefreshTokens: rotate}})
+// routeCost is what one step may cost: KV writes and deletes, and Durable Object requests.
+type routeCost struct{ writes, deletes, object int }
+
+func kvOperationsPerRoute(t *testing.T, coordinated, rotate bool) {
+	h := newHarness(t, options{fake: globustest.Options{RotateRefreshTokens: rotate}, coordinated: coordinated})
 	b := h.browser()
-	refreshWrites := 2 // the lease and the record
+	// KV-only: a refresh writes the lease and the record, and with rotation the successor a
+	// location reading the old record needs; a logout writes the lease and deletes the record.
+	// Durable Object mode: the record only (the object holds the lock, versions and the newest
+	// record); object requests: a read per request, and for a refresh a read (the authorizer's
+	// second look before locking), the lock, the write and the unlock.
+	login, steady, refresh, logout, forged := routeCost{1, 0, 0}, routeCost{}, routeCost{2, 0, 0}, routeCost{1, 1, 0}, routeCost{}
 	if rotate {
-		refreshWrites = 3 // and the successor a location reading the old record needs
+		refresh.writes = 3
+	}
+	if coordinated {
+		login, steady, refresh, logout, forged = routeCost{1, 0, 2}, routeCost{0, 0, 1}, routeCost{1, 0, 5}, routeCost{0, 1, 4}, routeCost{0, 0, 1}
 	}
 	origin := http.Header{"Origin": {h.srv.URL}}
 	steps := []struct {
-		name            string
-		run             func() *resp
-		status          int
-		writes, deletes int
+		name   string
+		run    func() *resp
+		status int
+		cost   routeCost
 	}{
-		{"anonymous /login", func() *resp { return b.get("/login") }, 302, 0, 0},
-		{"anonymous logout", func() *resp { return h.browser().do("POST", "/logout", origin) }, 204, 0, 0},
+		{"anonymous /login", func() *resp { return b.get("/login") }, 302, routeCost{}},
+		{"anonymous logout", func() *resp { return h.browser().do("POST", "/logout", origin) }, 204, routeCost{}},
 		{"forged-session logout", func() *resp {
 			f := h.browser()
 			f.setCookie(service.SessionCookie, strings.Repeat("A", 43))
 			return f.do("POST", "/logout", origin)
-		}, 204, 0, 0},
-		{"login (/callback)", func() *resp { return b.callback(b.startLogin("/login")) }, 302, 1, 0},
-		{"steady /groups", func() *resp { return b.get("/groups") }, 200, 0, 0},
-		{"steady /groups?format=csv", func() *resp { return b.get("/groups?format=csv") }, 200, 0, 0},
-		{"refresh (/groups after expiry)", func() *resp { h.fake.ExpireAccessTokens(); return b.get("/groups") }, 200, refreshWrites, 0},
-		{"logout", func() *resp { return b.do("POST", "/logout", origin) }, 204, 1, 1},
+		}, 204, forged},
+		{"login (/callback)", func() *resp { return b.callback(b.startLogin("/login")) }, 302, login},
+		{"steady /groups", func() *resp { return b.get("/groups") }, 200, steady},
+		{"steady /groups?format=csv", func() *resp { return b.get("/groups?format=csv") }, 200, steady},
+		{"refresh (/groups after expiry)", func() *resp { h.fake.ExpireAccessTokens(); return b.get("/groups") }, 200, refresh},
+		{"logout", func() *resp { return b.do("POST", "/logout", origin) }, 204, logout},
 	}
 	h.cloud.ResetCounts()
 	for _, s := range steps {
 		time.Sleep(kvstore.WriteInterval) // a user's steps are seconds apart
 		h.cloud.ResetCounts()
+		object := 0
+		if h.co != nil {
+			h.co.ResetCounts()
+		}
 		if r := s.run(); r.StatusCode != s.status {
 			t.Fatalf("%s = %d %s", s.name, r.StatusCode, r.body)
 		}
 		sum, by := h.opsSince()
-		t.Logf("%-31s %2d reads, %d writes, %d deletes (%s)", s.name, sum.Reads, sum.Writes, sum.Deletes, by)
-		if sum.Writes != s.writes || sum.Deletes != s.deletes || sum.Refused != 0 {
-			t.Errorf("%s: %d writes, %d deletes, %d refused; want %d, %d, 0", s.name, sum.Writes, sum.Deletes, sum.Refused, s.writes, s.deletes)
+		calls := ""
+		if h.co != nil {
+			for _, n := range h.co.Counts() {
+				object += n
+			}
+			calls = fmt.Sprintf("; object %v", h.co.Counts())
+		}
+		t.Logf("%-31s %2d reads, %d writes, %d deletes, %d object requests (%s%s)", s.name, sum.Reads, sum.Writes, sum.Deletes, object, by, calls)
+		if got := (routeCost{sum.Writes, sum.Deletes, object}); got != s.cost || sum.Refused != 0 {
+			t.Errorf("%s: %d writes, %d deletes, %d object requests, %d refused; want %d, %d, %d, 0", s.name, sum.Writes, sum.Deletes, object, sum.Refused, s.cost.writes, s.cost.deletes, s.cost.object)
 		}
 	}
 }

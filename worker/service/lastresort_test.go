@@ -126,5 +126,5 @@ export function lastResort(id) {
   return errorAnswer(%d, %s, %s, id);
 }
 `, requestIDBytes, requestIDBytes, strings.Join(refusals, "\n"), parts[0], parts[1], parts[2], parts[3],
-		strings.Join(headers, "\n"), rec.status, CodeInternal, app.KindInternal.Status(), js(CodeInternal), js(lastResortMessage))
+		strings.Join(headers, "\n"), rec.status, string(app.KindInternal), app.KindInternal.Status(), js(string(app.KindInternal)), js(lastResortMessage))
 }

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"sort"
 	"strings"
@@ -124,7 +125,7 @@ func TestLogoutSeenAcrossLocations(t *testing.T) {
 			start := time.Now()
 			r = old.getAt("b", "/groups")
 			if !revokeFails {
-				errorBody(t, r, 401, service.CodeLoginRequired)
+				errorBody(t, r, 401, string(app.KindLoginRequired))
 				t.Logf("tokens revoked: b refused the logged-out session on its first request, answered after %v", time.Since(start).Round(10*time.Millisecond))
 				return
 			}
@@ -142,7 +143,7 @@ func TestLogoutSeenAcrossLocations(t *testing.T) {
 					t.Fatalf("b still serves the logged-out session %v after it read the record", window)
 				}
 			}
-			errorBody(t, r, 401, service.CodeLoginRequired)
+			errorBody(t, r, 401, string(app.KindLoginRequired))
 			t.Logf("revocation failed: b served the logged-out session for %v after its last read of the record (staleness %v)", window.Round(time.Second), staleness)
 			if window < staleness-10*time.Second {
 				t.Errorf("stale window %v, want about the staleness %v", window, staleness)

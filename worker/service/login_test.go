@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"net/url"
 	"strings"
@@ -192,7 +193,7 @@ func TestCallbackStateRules(t *testing.T) {
 		cb := b.startLogin("/login")
 		q := cb.Query()
 		q.Del("state")
-		errorBody(t, b.get("/callback?"+q.Encode()), 400, service.CodeStateMismatch)
+		errorBody(t, b.get("/callback?"+q.Encode()), 400, string(app.KindStateMismatch))
 		noSession(t, b)
 		// The refused callback left the login in progress: the real one still finishes it.
 		if r := b.callback(cb); r.StatusCode != http.StatusFound {
@@ -203,14 +204,14 @@ func TestCallbackStateRules(t *testing.T) {
 		b := h.browser()
 		cb := b.startLogin("/login")
 		b.c.SetCookie(service.StateCookie, nil)
-		errorBody(t, b.callback(cb), 400, service.CodeNoLogin)
+		errorBody(t, b.callback(cb), 400, string(app.KindNoLogin))
 		noSession(t, b)
 	})
 	t.Run("state from another browser", func(t *testing.T) {
 		victim, attacker := h.browser(), h.browser()
 		attacker.startLogin("/login")
 		cb := victim.startLogin("/login") // attacker replays the victim's callback URL
-		errorBody(t, attacker.callback(cb), 400, service.CodeStateMismatch)
+		errorBody(t, attacker.callback(cb), 400, string(app.KindStateMismatch))
 		noSession(t, attacker)
 		// ...which cannot touch the victim's login: it is in the victim's browser.
 		if r := victim.callback(cb); r.StatusCode != http.StatusFound {
@@ -220,7 +221,7 @@ func TestCallbackStateRules(t *testing.T) {
 	t.Run("forged error", func(t *testing.T) {
 		b := h.browser()
 		cb := b.startLogin("/login")
-		errorBody(t, b.get("/callback?error=access_denied&state="+strings.Repeat("A", 43)), 400, service.CodeStateMismatch)
+		errorBody(t, b.get("/callback?error=access_denied&state="+strings.Repeat("A", 43)), 400, string(app.KindStateMismatch))
 		if r := b.callback(cb); r.StatusCode != http.StatusFound {
 			t.Fatalf("a forged ?error= link cancelled the login in progress: %d %s", r.StatusCode, r.body)
 		}
@@ -232,7 +233,7 @@ func TestCallbackStateRules(t *testing.T) {
 			t.Fatalf("first callback = %d %s", r.StatusCode, r.body)
 		}
 		first := b.cookie(service.SessionCookie).Value
-		errorBody(t, b.callback(cb), 400, service.CodeNoLogin) // the browser dropped the state cookie
+		errorBody(t, b.callback(cb), 400, string(app.KindNoLogin)) // the browser dropped the state cookie
 		if b.cookie(service.SessionCookie).Value != first {
 			t.Error("a replayed callback replaced the session")
 		}
@@ -241,7 +242,7 @@ func TestCallbackStateRules(t *testing.T) {
 		b := h.browser()
 		forged := strings.Repeat("A", 43)
 		b.setCookie(service.StateCookie, forged)
-		errorBody(t, b.get("/callback?code=x&state="+forged), 400, service.CodeNoLogin)
+		errorBody(t, b.get("/callback?code=x&state="+forged), 400, string(app.KindNoLogin))
 		if b.cookie(service.StateCookie) != nil {
 			t.Error("an unreadable state cookie was kept")
 		}
@@ -251,7 +252,7 @@ func TestCallbackStateRules(t *testing.T) {
 		cb := b.startLogin("/login")
 		q := cb.Query()
 		q.Del("code")
-		errorBody(t, b.get("/callback?"+q.Encode()), 400, service.CodeBadCallback)
+		errorBody(t, b.get("/callback?"+q.Encode()), 400, string(app.KindBadCallback))
 		noSession(t, b)
 	})
 	// Only the callbacks with the browser's own state reach Globus: "no state", "state from
@@ -329,7 +330,7 @@ func TestCallbackReplayedCode(t *testing.T) {
 		t.Errorf("code exchanges = %d, want 2", h.fake.Count("grant:authorization_code"))
 	}
 	// The fake, like Auth, revokes what the code had issued: the victim's session is dead.
-	errorBody(t, b.get("/groups"), 401, service.CodeLoginRequired)
+	errorBody(t, b.get("/groups"), 401, string(app.KindLoginRequired))
 	if _, ok := h.record(firstSID); ok {
 		t.Error("a dead session stays in KV")
 	}

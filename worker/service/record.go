@@ -30,12 +30,17 @@ type sessionRecord struct {
 }
 
 // record returns the record of session sid for this request; issued is the session's issue
-// time when the request creates it, zero otherwise (it is read with the record).
+// time when the request creates it, zero otherwise (it is read with the record). In Durable
+// Object mode the session's coordinator orders its writes and holds its lock; in KV-only mode
+// successor keys let a location whose read is stale find a rotated refresh token.
 func (x *reply) record(sid string, issued time.Time) *sessionRecord {
-	return &sessionRecord{
-		blob: kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL).WithSuccessors(),
-		keys: x.h.cfg.Keys, cfg: &x.h.cfg, now: x.h.now, issued: issued,
+	b := kvstore.Session(x.h.kv, sid, x.h.cfg.SessionTTL)
+	if c := x.h.Coordinators; c != nil {
+		b = b.WithCoordinator(c.For(b.Key()))
+	} else {
+		b = b.WithSuccessors()
 	}
+	return &sessionRecord{blob: b, keys: x.h.cfg.Keys, cfg: &x.h.cfg, now: x.h.now, issued: issued}
 }
 
 // recordEnvelope is the sealed plaintext. A record without IssuedAt (written before sessions
@@ -139,7 +144,7 @@ func (r *sessionRecord) write(ctx context.Context, doc []byte, save func(tokens.
 // Delete implements tokens.Blob.
 func (r *sessionRecord) Delete(ctx context.Context) error { return r.sealed(0).Delete(ctx) }
 
-// Lock implements tokens.Locker with the session's refresh lease.
+// Lock implements tokens.Locker with the session's refresh lease (or its coordinator's lock).
 func (r *sessionRecord) Lock(ctx context.Context) (func(), error) { return r.blob.Lock(ctx) }
 
 var (

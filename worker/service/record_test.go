@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -75,7 +76,7 @@ func TestSessionMaxAge(t *testing.T) {
 	clk.Add(24*time.Hour + time.Second)
 	h.fake.ResetCounts()
 	r = b.get("/groups")
-	errorBody(t, r, http.StatusUnauthorized, service.CodeLoginRequired)
+	errorBody(t, r, http.StatusUnauthorized, string(app.KindLoginRequired))
 	if n := h.fake.Count("grant:refresh_token") + h.fake.Count("GET /v2/groups/my_groups"); n != 0 {
 		t.Errorf("a session past its maximum age made %d Globus calls", n)
 	}

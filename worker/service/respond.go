@@ -27,21 +27,9 @@ type ErrorBody struct {
 	GlobusStatus int `json:"globus_status,omitempty"`
 }
 
-// Codes of ErrorBody.Error.
+// Codes of ErrorBody.Error besides the core's failures, whose code is their app.Kind
+// (app.Describe gives it).
 const (
-	// Failures of the core: their app.Kind, which app.Describe gives (these name a few for
-	// callers that check a body).
-	CodeLoginRequired  = string(app.KindLoginRequired)
-	CodeStorageCorrupt = string(app.KindStorageCorrupt)
-	CodeStateMismatch  = string(app.KindStateMismatch)
-	CodeNoLogin        = string(app.KindNoLogin)
-	CodeCodeRefused    = string(app.KindCodeRefused)
-	CodeBadCallback    = string(app.KindBadCallback)
-	CodeGlobusError    = string(app.KindGlobus)
-	CodeTimeout        = string(app.KindTimeout)
-	CodeStorageError   = string(app.KindStorage)
-	CodeConfiguration  = string(app.KindConfig)
-	CodeInternal       = string(app.KindInternal)
 	// This service's own refusals, made before the core is involved.
 	CodeInvalidSession   = "invalid_session" // a malformed session cookie
 	CodeCrossOrigin      = "cross_origin"

@@ -76,7 +76,7 @@ func (x *reply) newSessionStore(sid string) *tokens.DocumentStorage {
 func (x *reply) session() *tokens.DocumentStorage {
 	sid := x.cookie(SessionCookie)
 	if sid == "" {
-		x.fail(app.KindLoginRequired.Status(), CodeLoginRequired, "not logged in: log in first", nil)
+		x.fail(app.KindLoginRequired.Status(), string(app.KindLoginRequired), "not logged in: log in first", nil)
 		return nil
 	}
 	if !validID(sid) {

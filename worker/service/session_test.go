@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"github.com/globus-edge/globus-edge/app"
 	"net/http"
 	"strings"
 	"testing"
@@ -71,7 +72,7 @@ func TestInvalidGrantEndsTheSession(t *testing.T) {
 	h.fake.Inject(globustest.Fault{Method: "POST", Path: "/v2/oauth2/token", Status: 400,
 		Body: `{"error": "invalid_grant", "error_description": "refresh token revoked"}`})
 	r := b.get("/groups")
-	errorBody(t, r, 401, service.CodeLoginRequired)
+	errorBody(t, r, 401, string(app.KindLoginRequired))
 	checkCookie(t, r, service.SessionCookie, -1)
 	if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); ok {
 		t.Error("the session's KV record survived invalid_grant")
@@ -105,7 +106,7 @@ func TestLogoutRevokesAndForgets(t *testing.T) {
 		}
 	}
 	b.setCookie(service.SessionCookie, sid) // an old copy of the cookie is worthless now
-	errorBody(t, b.get("/groups"), 401, service.CodeLoginRequired)
+	errorBody(t, b.get("/groups"), 401, string(app.KindLoginRequired))
 	// Logging out again, or without a session, is fine.
 	if r := b.do(http.MethodPost, "/logout", http.Header{"Origin": {h.srv.URL}}); r.StatusCode != http.StatusNoContent {
 		t.Errorf("second logout = %d %s", r.StatusCode, r.body)
@@ -148,7 +149,7 @@ func TestLogoutWhenGlobusFails(t *testing.T) {
 	sid := b.login()
 	h.fake.Inject(globustest.Fault{Method: "POST", Path: "/v2/oauth2/token/revoke", Status: 503, RetryAfter: "0", Times: -1})
 	r := b.do(http.MethodPost, "/logout", http.Header{"Origin": {h.srv.URL}})
-	errorBody(t, r, http.StatusBadGateway, service.CodeGlobusError)
+	errorBody(t, r, http.StatusBadGateway, string(app.KindGlobus))
 	checkCookie(t, r, service.SessionCookie, -1)
 	if _, ok := h.kv.TTL(kvstore.SessionKey(sid)); ok {
 		t.Error("session kept in KV although the user logged out")
