@@ -1,35 +1,28 @@
 // profile-workerd.mjs — where a Go worker's /groups goes in workerd itself, sampled by V8.
 //
-// Runs the workerd binary of the pinned npm package directly (not through Miniflare, whose
-// inspector proxy drops the profiler) with its own inspector, serving two workers: ours (the
-// JS of ./build.sh worker's build/, beside an app.wasm built here with the same flags but its
-// name section kept, so Go's functions are named in the profile) and the hand-written JS
-// baseline of the benchmarks (bench/baseline/worker). TOKENS is an in-memory KV service in the
-// same workerd (another isolate, so its own work stays outside the profiles, as KV's does in
-// production). The script starts the fake Globus (`go run ./cmd/fakeglobus`), logs in to ours,
-// seeds the baseline's session with the token the fake issued, and then, for each worker:
-// warms up, measures workerd's CPU over N requests of PATH from /proc, and samples N more over
-// the inspector protocol (Profiler.start/stop on the worker's own target). The samples are
-// split into workerd's fetch, KV, promise plumbing, Go ⇄ JS crossings, Go and the rest.
-// An analysis tool for bench/analysis.md; no test runs it.
+// Runs the workerd binary of the pinned npm package directly (bench/workerd-rig.mjs: not
+// through Miniflare, whose inspector proxy drops the profiler) with its own inspector, serving
+// two workers: ours (the JS of ./build.sh worker's build/, beside an app.wasm built here with
+// the same flags but its name section kept, so Go's functions are named in the profile) and the
+// hand-written JS baseline of the benchmarks (bench/baseline/worker), both over the rig's
+// in-memory KV and the fake Globus. For each worker it warms up, measures workerd's CPU over N
+// requests of PATH from /proc, and samples N more over the inspector protocol
+// (Profiler.start/stop on the worker's own target). The samples are split into workerd's
+// fetch, KV, promise plumbing, Go ⇄ JS crossings, Go and the rest. An analysis tool for
+// bench/analysis.md; no test runs it.
 //
 //   ./build.sh worker && node bench/profile-workerd.mjs [--path /groups] [--n 2000]
 //       [--warmup 300] [--interval 100] [--save PREFIX] [--top 25]
 //
 // --save PREFIX writes PREFIX-ours.cpuprofile and PREFIX-baseline.cpuprofile (open them in
 // Chrome DevTools' Performance panel or speedscope).
-import { spawn, execFileSync } from "node:child_process";
-import { createCipheriv, createHash, randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import WebSocket from "ws"; // Node 20 has no global WebSocket; ws comes with miniflare and wrangler
+import { goWorkerDir, root, startRig } from "./workerd-rig.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
   options: {
     path: { type: "string", default: "/groups" },
@@ -42,175 +35,13 @@ const { values: args } = parseArgs({
   },
 });
 const N = Number(args.n);
-const COMPATIBILITY_DATE = "2026-04-01"; // wrangler.toml's
-const CLIENT_ID = "prof-client";
 
-const children = [];
-const tmp = mkdtempSync(join(tmpdir(), "profile-workerd-"));
-process.on("exit", () => {
-  for (const c of children) {
-    try {
-      process.kill(-c.pid, "SIGTERM"); // each child leads its own process group (go run's binary too)
-    } catch {}
-  }
-  rmSync(tmp, { recursive: true, force: true });
-});
-process.on("SIGINT", () => process.exit(130));
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-function start(cmd, argv) {
-  const c = spawn(cmd, argv, { cwd: root, detached: true, stdio: ["ignore", "pipe", "inherit"] });
-  children.push(c);
-  return c;
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      await fetch(url, { redirect: "manual" });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not answer within 60 s`);
-}
-
-// 1. Our worker: build/'s JS beside an app.wasm that keeps its name section (-w without -s).
-for (const f of ["entry.mjs", "pool.js", "wasm_exec.js"]) cpSync(join(args.build, f), join(tmp, f));
-cpSync(resolve(root, "bench/baseline/worker/worker.mjs"), join(tmp, "worker.mjs"));
-execFileSync("go", ["build", "-trimpath", "-ldflags=-w", "-o", join(tmp, "app.wasm"), "./worker"], {
-  cwd: root,
-  env: { ...process.env, GOOS: "js", GOARCH: "wasm" },
-  stdio: "inherit",
-});
-
-// 2. The fake Globus, with our worker's callback registered.
-const [oursPort, basePort, kvPort, inspectorPort, authPort, groupsPort] = await Promise.all(Array.from({ length: 6 }, freePort));
-const ours = `http://127.0.0.1:${oursPort}`;
-const baseline = `http://127.0.0.1:${basePort}`;
-const fake = start("go", ["run", "./cmd/fakeglobus", "-auth-addr", `127.0.0.1:${authPort}`, "-groups-addr", `127.0.0.1:${groupsPort}`, "-client", `${CLIENT_ID}=${ours}/callback`]);
-const urls = {};
-for await (const line of createInterface({ input: fake.stdout })) {
-  const [k, v] = line.split("=", 2);
-  urls[k] = v;
-  if (urls.GLOBUS_SDK_SERVICE_URL_AUTH && urls.GLOBUS_SDK_SERVICE_URL_GROUPS) break;
-}
-fake.stdout.resume();
-
-// 3. workerd's config: both workers, an in-memory KV service for TOKENS (also on a socket of
-// its own, to seed the baseline's session), and the network.
-writeFileSync(join(tmp, "kv.mjs"), `// TOKENS: the requests workerd's KV binding sends (GET/PUT/DELETE /<key>), kept in a Map.
-const store = new Map();
-export default {
-  async fetch(req) {
-    const u = new URL(req.url);
-    let key = u.pathname.slice(1);
-    if (u.searchParams.get("urlencoded") === "true") key = decodeURIComponent(key);
-    if (req.method === "GET") return store.has(key) ? new Response(store.get(key)) : new Response("Not Found", { status: 404 });
-    if (req.method === "PUT") { store.set(key, await req.text()); return new Response(); }
-    if (req.method === "DELETE") { store.delete(key); return new Response(); }
-    return new Response("unsupported", { status: 405 });
-  },
-};
-`);
-const text = (name, value) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`;
-const baselineKey = randomBytes(32);
-writeFileSync(join(tmp, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "ours", worker = .ours),
-    (name = "baseline", worker = .baseline),
-    (name = "kv", worker = .kv),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [
-    (name = "ours", address = "127.0.0.1:${oursPort}", http = (), service = "ours"),
-    (name = "baseline", address = "127.0.0.1:${basePort}", http = (), service = "baseline"),
-    (name = "kv", address = "127.0.0.1:${kvPort}", http = (), service = "kv"),
-  ],
-);
-const ours :Workerd.Worker = (
-  modules = [
-    (name = "entry.mjs", esModule = embed "entry.mjs"),
-    (name = "pool.js", esModule = embed "pool.js"),
-    (name = "wasm_exec.js", esModule = embed "wasm_exec.js"),
-    (name = "app.wasm", wasm = embed "app.wasm"),
-  ],
-  compatibilityDate = "${COMPATIBILITY_DATE}",
-  bindings = [
-    ${text("GLOBUS_CLIENT_ID", CLIENT_ID)},
-    ${text("TOKEN_ENCRYPTION_KEY", randomBytes(32).toString("base64"))},
-    ${text("GLOBUS_SDK_SERVICE_URL_AUTH", urls.GLOBUS_SDK_SERVICE_URL_AUTH)},
-    ${text("GLOBUS_SDK_SERVICE_URL_GROUPS", urls.GLOBUS_SDK_SERVICE_URL_GROUPS)},
-    (name = "TOKENS", kvNamespace = "kv"),
-  ],
-);
-const baseline :Workerd.Worker = (
-  modules = [(name = "worker.mjs", esModule = embed "worker.mjs")],
-  compatibilityDate = "${COMPATIBILITY_DATE}",
-  bindings = [
-    ${text("BASELINE_KEY", baselineKey.toString("base64url"))},
-    ${text("GLOBUS_SDK_SERVICE_URL_GROUPS", urls.GLOBUS_SDK_SERVICE_URL_GROUPS)},
-    (name = "TOKENS", kvNamespace = "kv"),
-  ],
-);
-const kv :Workerd.Worker = (
-  modules = [(name = "kv.mjs", esModule = embed "kv.mjs")],
-  compatibilityDate = "${COMPATIBILITY_DATE}",
-);
-`);
-const workerdBin = resolve(root, "node_modules/workerd/bin/workerd");
-const workerd = start(workerdBin, ["serve", join(tmp, "config.capnp"), `--inspector-addr=127.0.0.1:${inspectorPort}`]);
-workerd.stdout.pipe(process.stderr);
-await waitFor(ours + "/healthz");
-const version = execFileSync(workerdBin, ["--version"]).toString().trim();
-
-// 4. Log in to ours: /login → the fake approves → /callback.
-const cookiesOf = (r) => r.headers.getSetCookie().map((c) => c.split(";")[0]);
-let r = await fetch(ours + "/login", { redirect: "manual" });
-const state = cookiesOf(r).join("; ");
-const approved = await fetch(r.headers.get("location"), { redirect: "manual" });
-r = await fetch(ours + "/callback" + new URL(approved.headers.get("location")).search, { redirect: "manual", headers: { cookie: state } });
-const session = cookiesOf(r).find((c) => c.includes("globus-edge-session"));
-if (!session) throw new Error(`login failed: ${r.status} ${await r.text()}`);
-
-// 5. The baseline's session, as cmd/bench seeds it: the Groups token the fake issued to our
-// login, in a token document under KV "s:"+b64url(sha256(sid)) = b64url(iv || AES-GCM(doc)).
-const issued = await (await fetch(urls.GLOBUS_SDK_SERVICE_URL_AUTH + "/_fake/issued-tokens")).json();
-let groupsToken;
-for (const t of issued) {
-  const g = await fetch(urls.GLOBUS_SDK_SERVICE_URL_GROUPS + "/v2/groups/my_groups", { headers: { Authorization: "Bearer " + t } });
-  await g.arrayBuffer();
-  if (g.ok) groupsToken = t;
-}
-if (!groupsToken) throw new Error("the fake issued no token Groups accepts");
-const sid = randomBytes(16).toString("base64url");
-const kvKey = "s:" + createHash("sha256").update(sid).digest("base64url");
-const doc = JSON.stringify({ data: { DEFAULT: { "groups.api.globus.org": { access_token: groupsToken } } } });
-const iv = randomBytes(12);
-const cipher = createCipheriv("aes-256-gcm", baselineKey, iv);
-cipher.setAAD(Buffer.from(kvKey));
-const sealed = Buffer.concat([iv, cipher.update(doc), cipher.final(), cipher.getAuthTag()]).toString("base64url");
-const put = await fetch(`http://127.0.0.1:${kvPort}/${encodeURIComponent(kvKey)}?urlencoded=true`, { method: "PUT", body: sealed });
-if (!put.ok) throw new Error(`seeding the baseline: ${put.status}`);
-
-// workerd's whole-process CPU (all isolates and threads), from /proc, in ms.
-const procCPU = () => {
-  const s = readFileSync(`/proc/${workerd.pid}/stat`, "utf8");
-  const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, USER_HZ 100
-};
+// Our worker: build/'s JS beside an app.wasm that keeps its name section (-w without -s).
+const oursDir = goWorkerDir(join(mkdtempSync(join(tmpdir(), "profile-workerd-")), "ours"), { build: args.build, ldflags: "-w" });
+const rig = await startRig({ workers: [{ name: "ours", dir: oursDir }, { name: "baseline", baseline: true }] });
+const version = rig.version;
+const procCPU = () => rig.cpuMs();
+const inspectorPort = rig.inspectorPort;
 
 /** Opens the inspector of the worker named target and returns post(method, params). */
 async function inspector(target) {
@@ -274,11 +105,19 @@ async function measure(target, url, cookie) {
 const isWasm = (cf) => cf.url.startsWith("wasm://");
 const native = (cf) => cf.url === "" && !cf.functionName.startsWith("(");
 const go = (re) => (cf) => isWasm(cf) && re.test(cf.functionName);
+// The lines (0-based) of instance.js's functions that serve Go's fetches: an async function's
+// frames after an await have no caller to tell them by, only their position.
+const instanceLines = readFileSync(join(oursDir, "instance.js"), "utf8").split("\n");
+const helperRanges = ["export async function readCapped(", "export function goFetch("].map((sig) => {
+  const from = instanceLines.findIndex((l) => l.startsWith(sig));
+  return [from, instanceLines.findIndex((l, i) => i > from && l === "}")];
+});
+const inHelper = (line) => helperRanges.some(([a, b]) => a >= 0 && line >= a && line <= b);
 // Each rule: [category, test(frame, the frames above it, innermost first)].
 const rules = [
   ["V8's garbage collector", (cf) => cf.functionName === "(garbage collector)"],
   ["workerd outside JS (event loop, sockets, HTTP; V8's \"(program)\")", (cf) => cf.functionName === "(program)"],
-  ["workerd: KV binding calls (get/put/delete, this isolate's side)", (cf, up) => native(cf) && /^(get|put|delete|list|getWithMetadata)$/.test(cf.functionName) && (up.some((u) => /cloudflare_kv|jsstorage/.test(u.functionName)) || /worker\.mjs$/.test(up[0]?.url ?? ""))],
+  ["workerd: KV binding calls (get/put/delete, this isolate's side)", (cf, up) => native(cf) && /^(get|put|delete|list|getWithMetadata)$/.test(cf.functionName) && (up.some((u) => /jsstorage/.test(u.functionName)) || /worker\.mjs$/.test(up[0]?.url ?? ""))],
   ["workerd: outbound fetch (to Globus)", (cf, up) => native(cf) && cf.functionName === "fetch" && up.length > 0 && up[0].functionName !== "(root)"],
   ["workerd: WebCrypto (digest, decrypt, importKey, random)", (cf) => native(cf) && /^(digest|decrypt|encrypt|importKey|getRandomValues|randomUUID)$/.test(cf.functionName)],
   ["workerd: incoming request dispatch (the native fetch event)", (cf, up) => native(cf) && cf.functionName === "fetch" && up.every((u) => u.functionName === "(root)")],
@@ -296,15 +135,16 @@ const rules = [
   ["Go: syumai/workers", go(/^github\.com_syumai/)],
   ["Go: rest of the standard library", (cf) => isWasm(cf)],
   ["Go ⇄ JS crossings: wasm_exec.js and V8's wasm⇄JS wrappers", (cf) => /wasm_exec\.js$/.test(cf.url) || /^(js-to-wasm|wasm-to-js|GenericJSToWasmWrapper|JSToWasmWrapper|WasmToJS)/.test(cf.functionName)],
-  ["the entry and pool (entry.mjs, pool.js)", (cf) => /(entry\.mjs|pool\.js)$/.test(cf.url)],
+  ["Go's fetch helper (instance.js goFetch, readCapped: the request, reading the answer)", (cf) => /instance\.js$/.test(cf.url) && inHelper(cf.lineNumber)],
+  ["the entry and the pool (entry.mjs, instance.js, pool.js)", (cf) => /(entry\.mjs|instance\.js|pool\.js)$/.test(cf.url)],
   ["the baseline's own JS (worker.mjs)", (cf) => /worker\.mjs$/.test(cf.url)],
 ];
 const AREAS = [
-  ["a request in Go (worker/serve.go: handler, crossings, awaits included)", (cf) => /^main\.(exportServe|serveOne)/.test(cf.functionName)],
+  ["a request in Go (worker/host/serve.go: handler, crossings, awaits included)", (cf) => /worker_host\.(exportServe|serveOne)/.test(cf.functionName)],
   ["Go's fetch doer (wasm/jsfetch), workerd's fetch included", (cf) => /wasm_jsfetch/.test(cf.functionName)],
-  ["syumai's KV calls, the binding included", (cf) => /cloudflare_kv/.test(cf.functionName)],
+  ["KV calls (wasm/jsstorage), the binding included", (cf) => /wasm_jsstorage/.test(cf.functionName)],
   ["encoding/json", (cf) => /^encoding_json\./.test(cf.functionName)],
-  ["the pool's handling (entry.mjs, pool.js), what it calls included", (cf) => /(entry\.mjs|pool\.js)$/.test(cf.url)],
+  ["the entry's and the pool's handling (entry.mjs, instance.js, pool.js), what they call included", (cf) => /(entry\.mjs|instance\.js|pool\.js)$/.test(cf.url)],
 ];
 
 /** Splits a profile by RULES (exclusive) and AREAS (inclusive); times are sampled µs. */
@@ -359,8 +199,8 @@ function report(name, m) {
   for (const [k, us] of [...leaves].sort((x, y) => y[1] - x[1]).slice(0, Number(args.top))) console.log(`  ${pct(us)}  ${k}`);
 }
 
-const mOurs = await measure("ours", ours, session);
-const mBase = await measure("baseline", baseline, `__Host-baseline=${sid}`);
+const mOurs = await measure("ours", rig.url("ours"), rig.cookie("ours"));
+const mBase = await measure("baseline", rig.url("baseline"), rig.cookie("baseline"));
 console.log(`workerd ${version}, ${args.path} × ${N} per figure (after ${args.warmup} warm-up), one client at a time, sampling every ${args.interval} µs`);
 console.log(`CPU per request, ours / baseline: ${(mOurs.cpuBase / N).toFixed(2)} / ${(mBase.cpuBase / N).toFixed(2)} ms = ${(mOurs.cpuBase / mBase.cpuBase).toFixed(2)}×`);
 report("ours (Go worker, build/)", mOurs);

@@ -47,8 +47,8 @@ func (c *Client) MyGroups(ctx context.Context, statuses ...string) ([]Group, err
 	if err != nil {
 		return nil, fmt.Errorf("groups: listing my groups: %w", err)
 	}
-	var gs []Group
-	if err := transport.DecodeJSON("my_groups", body, &gs); err != nil {
+	gs, err := decode(body)
+	if err != nil {
 		return nil, fmt.Errorf("groups: listing my groups: %w", err)
 	}
 	return gs, nil

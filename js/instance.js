@@ -43,6 +43,13 @@ export const defaults = Object.freeze({
    * accumulates.
    */
   maxWaiters: 64,
+  /**
+   * Go's GOGC in each pooled instance (Go's default is 100). Linear memory never shrinks, so an
+   * instance keeps its peak heap for good: at 50, one instance holds 8.25 MiB after the
+   * 5,000-request soak instead of 10.5 (7.5–7.75 warm), for no CPU per request beyond noise
+   * (bench/analysis.md, round 2). 25 held 7.5 MiB but cost 13% CPU at concurrency 4.
+   */
+  gogc: 50,
   /** How long one request's (or call's) Go work may take: Go's context ends then. */
   deadlineMs: 30_000,
   /**
@@ -60,17 +67,98 @@ function codeError(code, message) {
 
 let started = 0;
 
+/** An Error with name "BodyTooLargeError": the refusal of a body over its cap. */
+function tooLarge(maxBytes) {
+  return Object.assign(new Error(`the body is larger than ${maxBytes} bytes`), { name: "BodyTooLargeError" });
+}
+
+/**
+ * Reads a body stream whole, refusing it (tooLarge) as soon as more than maxBytes arrived: a
+ * flood is never held whole. Each read races `late`, when given (a Promise that rejects when
+ * the body takes too long). Resolves to one Uint8Array, or null for an empty body.
+ */
+export async function readCapped(stream, maxBytes, { late, tooLarge: refuse = () => tooLarge(maxBytes) } = {}) {
+  const reader = stream.getReader();
+  const chunks = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await (late ? Promise.race([reader.read(), late]) : reader.read());
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw refuse();
+      chunks.push(value);
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw e;
+  }
+  if (total === 0) return null;
+  if (chunks.length === 1) return chunks[0];
+  const body = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    body.set(c, at);
+    at += c.byteLength;
+  }
+  return body;
+}
+
+/**
+ * fetch for Go (wasm/jsfetch: ns.fetch), so a request crosses from Go to JavaScript once and its
+ * answer once back, with one settlement for Go to wait on instead of one for the answer and
+ * one per chunk of its body. Go hands over the request whole, its headers as "name:value"
+ * lines; the answer comes back whole: [head, body], head being the status, the status text
+ * and the headers as lines ("200\nOK\nname:value..."), body a Uint8Array or null. A body over
+ * maxBytes (or a Content-Length saying so) is refused with a BodyTooLargeError and the
+ * request aborted, so its connection closes. The Promise has abort(), which Go calls when its
+ * context ends.
+ *
+ * fetchFn (undefined: globalThis.fetch, looked up per call) is called without a receiver:
+ * workerd throws "Illegal invocation" for a fetch whose `this` is anything but the global or
+ * undefined. credentials "" means "omit", except in workerd, which has no cookie jar and
+ * whose older releases threw for the field ("not implemented"): there no field is sent.
+ */
+export function goFetch(fetchFn, url, method, headerLines, body, credentials, maxBytes) {
+  const controller = new AbortController();
+  const headers = new Headers();
+  for (const line of headerLines ? headerLines.split("\n") : []) {
+    const at = line.indexOf(":");
+    headers.append(line.slice(0, at), line.slice(at + 1));
+  }
+  const init = { method, headers, signal: controller.signal };
+  const creds = credentials || (globalThis.navigator?.userAgent === "Cloudflare-Workers" ? "" : "omit");
+  if (creds) init.credentials = creds;
+  if (body) init.body = body;
+  const answer = (async () => {
+    const r = await (fetchFn ?? globalThis.fetch)(url, init);
+    const refuse = () => {
+      controller.abort();
+      return tooLarge(maxBytes);
+    };
+    const declared = r.headers.get("Content-Length");
+    if (declared !== null && Number(declared) > maxBytes) throw refuse();
+    const bytes = r.body === null ? null : await readCapped(r.body, maxBytes, { tooLarge: refuse });
+    let head = `${r.status}\n${r.statusText}`;
+    for (const [k, v] of r.headers) head += `\n${k}:${v}`;
+    return [head, bytes];
+  })();
+  answer.abort = () => controller.abort();
+  return answer;
+}
+
 /**
  * Starts one Go instance of module and resolves once Go is ready. options: context (the
  * worker's {env}; see the header), ns (extra fields for Go's host object: locks, deadlineMs),
- * adoptGo (a hook given the Go object before it runs).
+ * adoptGo (a hook given the Go object before it runs), gogc (Go's GOGC, when given).
  * The instance: {ns, go, wasm, exited, served, idleGoroutines, memoryBytes(), onExit(fn)}.
  */
-export async function startInstance(module, { context, ns = {}, adoptGo } = {}) {
+export async function startInstance(module, { context, ns = {}, adoptGo, gogc } = {}) {
   const name = `__globusEdge${started++ || ""}`;
   const t0 = performance.now();
   const go = new globalThis.Go();
   go.argv = ["globus-edge", name];
+  if (gogc !== undefined) go.env = { ...go.env, GOGC: String(gogc) };
   adoptGo?.(go);
   const listeners = new Set();
   const inst = {
@@ -97,6 +185,7 @@ export async function startInstance(module, { context, ns = {}, adoptGo } = {}) 
   };
   // The test build's /__test/instance reports it.
   inst.ns.memoryBytes = inst.memoryBytes;
+  inst.ns.fetch = goFetch;
   let stopListening;
   let failStart;
   const ready = new Promise((resolve, reject) => {
@@ -146,6 +235,8 @@ export async function startInstance(module, { context, ns = {}, adoptGo } = {}) 
  */
 export async function serveOn(inst, fn, { backstopMs = 0 } = {}) {
   inst.served++;
+  inst.ns.settledGoroutines = undefined; // Go sets it as it settles this call's Promise
+
   let stopListening = () => {};
   let timer;
   const stopped = new Promise((_, reject) => {
@@ -178,6 +269,10 @@ export async function retireReason(inst, { retireAfter = defaults.retireAfter, m
   if (inst.served >= retireAfter) return `it served ${inst.served} requests`;
   const bytes = inst.memoryBytes();
   if (bytes > memoryLimit) return `its memory grew to ${(bytes / 2 ** 20).toFixed(1)} MiB after ${inst.served} requests`;
+  // Go reports the count as it settles a call's Promise (internal/jsx ExportStats): when that
+  // is the idle count, asking Go again (a round of its event handling) would say the same.
+  const settled = inst.ns.settledGoroutines;
+  if (typeof settled === "number" && settled <= inst.idleGoroutines) return "";
   const leftOver = () => inst.ns.goroutines() - inst.idleGoroutines;
   if (leftOver() > 0) {
     // Goroutines that just handed over the answer may still be returning: give Go one turn.
@@ -204,7 +299,7 @@ export function createInstancePool(module, options = {}) {
   const o = { ...defaults, label: "globus-edge", retireOnError: false, ...options };
   const backstopMs = o.deadlineMs + o.graceMs;
   const pool = createPool({
-    create: () => startInstance(module, { context: o.context, adoptGo: o.adoptGo, ns: { ...o.ns, deadlineMs: o.deadlineMs } }),
+    create: () => startInstance(module, { context: o.context, adoptGo: o.adoptGo, gogc: o.gogc, ns: { ...o.ns, deadlineMs: o.deadlineMs } }),
     usable: (inst) => !inst.exited,
     onReclaim: (inst, heldMs) => console.warn(`${o.label}: reclaimed a Go instance held for ${Math.round(heldMs / 1000)} s by a request that never finished (abandoned)`),
     max: o.max,

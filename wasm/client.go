@@ -54,7 +54,7 @@ func newClient(v js.Value, h host) (*client, error) {
 		return nil, err
 	}
 	c := &client{opts: o, pending: o.pendingLogin(), onRefresh: js.Undefined(), deadline: h.deadline}
-	c.app = app.New(o.Config, jsfetch.Doer{}, storage, "")
+	c.app = app.New(o.Config, jsfetch.Doer{Helper: h.fetch}, storage, "")
 	c.app.Scopes = o.Scopes
 	c.app.OnRefresh = c.refreshed
 	return c, nil
@@ -104,14 +104,12 @@ func (c *client) object() js.Value {
 			return nil
 		}),
 		"release": c.fn(func(js.Value, []js.Value) any {
-			// Released after this call returns: a Func may not release itself while running.
-			funcs := c.funcs
+			// At once, this function too: a Func may be released while it runs (syscall/js).
+			// No goroutine is left behind for the host to wait for (see jsx.ExportStats).
+			for _, f := range c.funcs {
+				f.Release()
+			}
 			c.funcs, c.onRefresh = nil, js.Undefined()
-			go func() {
-				for _, f := range funcs {
-					f.Release()
-				}
-			}()
 			return nil
 		}),
 	})

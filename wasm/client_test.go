@@ -23,8 +23,9 @@ func jsonString(v js.Value) string { return js.Global().Get("JSON").Call("string
 // newTestClient builds a client through the exported JavaScript function, as the shim does.
 func newTestClient(t *testing.T, cfg string) js.Value {
 	t.Helper()
+	h := testHost(t)
 	c, rej := call(t, js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any {
-		return newClientPromise(args, host{})
+		return newClientPromise(args, h)
 	})}), "newClient", obj(t, cfg))
 	if !rej.IsUndefined() {
 		t.Fatalf("newClient(%s) rejected: %s", cfg, jsonString(rej))
@@ -34,7 +35,8 @@ func newTestClient(t *testing.T, cfg string) js.Value {
 
 func TestNewClientRejectsBadConfig(t *testing.T) {
 	browserStorage(t)
-	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, host{}) })})
+	h := testHost(t)
+	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, h) })})
 	_, rej := call(t, ns, "newClient", obj(t, `{storage: "cookies"}`))
 	if rej.Get("code").String() != "invalid_config" || !strings.Contains(rej.Get("message").String(), "config.storage") {
 		t.Fatalf("rejection = %s", jsonString(rej))

@@ -27,12 +27,14 @@ type host struct {
 	// deadline bounds each call of a client (ns.deadlineMs; a pooled instance in workerd gets
 	// one, so no call holds its instance for ever); zero means none.
 	deadline time.Duration
+	// fetch is the host's fetch helper (ns.fetch; see jsfetch.Doer).
+	fetch js.Value
 }
 
 func main() {
 	ns := jsx.Host(defaultNamespace)
 	ns.Set("version", tokens.Version)
-	h := host{locks: jsstorage.Locks{Table: ns.Get("locks")}}
+	h := host{locks: jsstorage.Locks{Table: ns.Get("locks")}, fetch: ns.Get("fetch")}
 	if d := ns.Get("deadlineMs"); d.Type() == js.TypeNumber && d.Float() > 0 {
 		h.deadline = time.Duration(d.Float() * float64(time.Millisecond))
 	}

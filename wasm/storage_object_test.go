@@ -102,7 +102,8 @@ func TestUnavailableStorageIsAConfigError(t *testing.T) {
 	if !js.Global().Get("localStorage").IsUndefined() {
 		t.Skip("this runtime has localStorage")
 	}
-	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, host{}) })})
+	h := testHost(t)
+	ns := js.ValueOf(map[string]any{"newClient": js.FuncOf(func(_ js.Value, args []js.Value) any { return newClientPromise(args, h) })})
 	_, rej := call(t, ns, "newClient", obj(t, `{storage: "localStorage"}`))
 	if rej.Get("code").String() != "invalid_config" || !strings.Contains(rej.Get("message").String(), "not available") {
 		t.Fatalf("rejection = %s", jsonString(rej))

@@ -36,3 +36,6 @@ func call(t *testing.T, o js.Value, method string, args ...any) (js.Value, js.Va
 	}
 	return v, js.Undefined()
 }
+
+// testHost is what js/instance.js hands the program: here only its fetch helper.
+func testHost(t *testing.T) host { return host{fetch: jstest.FetchHelper(t)} }

@@ -27,7 +27,7 @@
 // through its object (Durable Object mode); without it, through KV alone.
 import "./wasm_exec.js"; // Go's own loader, from the toolchain that built app.wasm
 import mod from "./app.wasm";
-import { createInstancePool, defaults } from "./instance.js";
+import { createInstancePool, defaults, readCapped } from "./instance.js";
 import { errorAnswer, lastResort, refusals, requestId } from "./lastresort.mjs";
 
 export { SessionCoordinator } from "./coordinator.js";
@@ -88,36 +88,15 @@ async function readBody(req, o) {
   const tooLarge = () => new BodyRefused(refusals.bodyTooLarge, `request bodies are limited to ${o.maxBodyBytes} bytes`);
   const declared = req.headers.get("Content-Length");
   if (declared !== null && Number(declared) > o.maxBodyBytes) throw tooLarge();
-  const reader = req.body.getReader();
-  const chunks = [];
-  let total = 0;
   let timer;
   const late = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new BodyRefused(refusals.bodyTimeout, `the request body did not arrive within ${o.bodyTimeoutMs / 1000} s`)), o.bodyTimeoutMs);
   });
   try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), late]);
-      if (done) break;
-      total += value.byteLength;
-      if (total > o.maxBodyBytes) throw tooLarge();
-      chunks.push(value);
-    }
-  } catch (e) {
-    reader.cancel().catch(() => {});
-    throw e;
+    return await readCapped(req.body, o.maxBodyBytes, { late, tooLarge });
   } finally {
     clearTimeout(timer);
   }
-  if (total === 0) return null;
-  if (chunks.length === 1) return chunks[0];
-  const body = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c, at);
-    at += c.byteLength;
-  }
-  return body;
 }
 
 /** Statuses whose Response must not have a body. */

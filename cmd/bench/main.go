@@ -54,7 +54,7 @@ func main() {
 	quick := flag.Bool("quick", false, "one iteration of everything (CI smoke)")
 	out := flag.String("out", "BENCHMARKS.md", "markdown report")
 	jsonOut := flag.String("json", "bench.json", "JSON report")
-	only := flag.String("only", "", "comma-separated sections to run (size,page,worker,jsworker,roundtrips,cli)")
+	only := flag.String("only", "", "comma-separated sections to run (size,page,worker,jsworker,roundtrips,cli; soak: the worker's soak alone, part of worker)")
 	runs := flag.Int("runs", 0, "repetitions of each timed figure (default 15; 1 with -quick)")
 	flag.Parse()
 	b := &bench{quick: *quick, runs: 15}
@@ -67,17 +67,21 @@ func main() {
 	sections := []struct {
 		name string
 		run  func(*bench) error
+		// part: the section is part of another, run alone only when named in -only.
+		part bool
 	}{
-		{"size", (*bench).sizes},
-		{"page", (*bench).page},
-		{"worker", (*bench).worker},
-		{"jsworker", (*bench).jsWorker},
-		{"roundtrips", (*bench).roundTrips},
-		{"cli", (*bench).cli},
+		{"size", (*bench).sizes, false},
+		{"page", (*bench).page, false},
+		{"worker", (*bench).worker, false},
+		{"jsworker", (*bench).jsWorker, false},
+		{"roundtrips", (*bench).roundTrips, false},
+		{"cli", (*bench).cli, false},
+		{"soak", (*bench).workerSoak, true},
 	}
 	failed := false
 	for _, s := range sections {
-		if *only != "" && !strings.Contains(","+*only+",", ","+s.name+",") {
+		named := strings.Contains(","+*only+",", ","+s.name+",")
+		if (*only != "" || s.part) && !named {
 			continue
 		}
 		start := time.Now()

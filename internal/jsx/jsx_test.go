@@ -93,3 +93,64 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("JSON value wrong: %v", js.Global().Get("JSON").Call("stringify", v))
 	}
 }
+
+// withPolyfilledResolvers runs fn with Promise.withResolvers defined (Node 20 has none), so
+// Promise takes the path it takes in workerd and browsers.
+func withPolyfilledResolvers(t *testing.T, fn func()) {
+	had := withResolvers
+	withResolvers = eval(`
+const calls = {n: 0};
+Promise.withResolvers = function () {
+	calls.n++;
+	let resolve, reject;
+	const promise = new Promise((a, b) => { resolve = a; reject = b; });
+	return {promise, resolve, reject};
+};
+Promise.withResolvers.calls = calls;
+return Promise.withResolvers;`)
+	defer func() {
+		withResolvers = had
+		js.Global().Get("Promise").Delete("withResolvers")
+	}()
+	fn()
+	if n := withResolvers.Get("calls").Get("n").Int(); n == 0 {
+		t.Fatal("Promise did not use Promise.withResolvers where it exists")
+	}
+}
+
+// Both ways of making a Promise settle it alike: resolved, rejected, and rejected on a panic.
+func TestPromiseWithResolvers(t *testing.T) {
+	withPolyfilledResolvers(t, func() {
+		TestPromiseResolves(t)
+		TestPromiseRejectsWithConvertedError(t)
+		TestPromisePanicRejects(t)
+	})
+}
+
+// After ExportStats, each Promise tells the host how many goroutines run besides the one
+// settling it: the idle count when nothing was left behind, more when something was.
+func TestPromiseReportsGoroutines(t *testing.T) {
+	ns := js.Global().Get("Object").New()
+	ExportStats(ns)
+	defer func() { stats = js.Undefined() }()
+	idle := ns.Call("goroutines").Int() - 1 // this test's goroutine is running
+	if _, err := Await(context.Background(), Promise(func() (any, error) { return nil, nil }, toJS)); err != nil {
+		t.Fatal(err)
+	}
+	// The settling goroutine has reported, and may still be returning; this test's goroutine
+	// counts as one more than an idle program.
+	if got := ns.Get(settledGoroutines).Int(); got != idle+1 {
+		t.Fatalf("settledGoroutines = %d after a clean call, want %d", got, idle+1)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	if _, err := Await(context.Background(), Promise(func() (any, error) {
+		go func() { <-stop }() // left running after the answer
+		return nil, nil
+	}, toJS)); err != nil {
+		t.Fatal(err)
+	}
+	if got := ns.Get(settledGoroutines).Int(); got != idle+2 {
+		t.Fatalf("settledGoroutines = %d with a goroutine left behind, want %d", got, idle+2)
+	}
+}

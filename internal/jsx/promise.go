@@ -5,7 +5,15 @@ package jsx
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"syscall/js"
+)
+
+// promiseClass is the realm's Promise; withResolvers is Promise.withResolvers where the runtime
+// has it (workerd, browsers, Node 22; not Node 20).
+var (
+	promiseClass  = js.Global().Get("Promise")
+	withResolvers = promiseClass.Get("withResolvers")
 )
 
 // Promise returns a JavaScript Promise settled by fn, which runs in a new goroutine: a
@@ -13,23 +21,38 @@ import (
 // and timer) waits until it returns. The Promise resolves with fn's value (converted by
 // js.ValueOf) or rejects with toJS(err). A panic in fn rejects the Promise instead of
 // killing the Go program, which would break every later call on the page.
+//
+// Where the runtime has Promise.withResolvers the Promise is made with it: a Promise made with
+// an executor written in Go costs a call from JavaScript back into Go (Go's event handling,
+// inside the constructor) on top of the call that asked for the Promise.
 func Promise(fn func() (any, error), toJS func(error) js.Value) js.Value {
+	if withResolvers.Type() == js.TypeFunction {
+		r := promiseClass.Call("withResolvers")
+		go settle(fn, toJS, r.Get("resolve"), r.Get("reject"))
+		return r.Get("promise")
+	}
 	var executor js.Func
 	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		resolve, reject := args[0], args[1]
-		go func() {
-			v, err := run(fn)
-			if err != nil {
-				reject.Invoke(toJS(err))
-				return
-			}
-			resolve.Invoke(v)
-		}()
+		go settle(fn, toJS, args[0], args[1])
 		return nil
 	})
-	p := js.Global().Get("Promise").New(executor)
+	p := promiseClass.New(executor)
 	executor.Release() // the executor runs synchronously inside the Promise constructor
 	return p
+}
+
+// settle runs fn and settles its Promise, telling the host first how many goroutines are left
+// besides this one (see ExportStats).
+func settle(fn func() (any, error), toJS func(error) js.Value, resolve, reject js.Value) {
+	v, err := run(fn)
+	if !stats.IsUndefined() {
+		stats.Set(settledGoroutines, runtime.NumGoroutine()-1)
+	}
+	if err != nil {
+		reject.Invoke(toJS(err))
+		return
+	}
+	resolve.Invoke(v)
 }
 
 func run(fn func() (any, error)) (v any, err error) {

@@ -136,6 +136,6 @@ func TestBrowserChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := waitFor(t, tab, "window.__checks")
-	assertChecks(t, "chromium", out, 13)
+	assertChecks(t, "chromium", out, 14)
 	assertNoTokens(t, fake, "the browser console", strings.Join(tab.Console(), "\n"))
 }

@@ -120,7 +120,7 @@ func TestNodeChecks(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node-checks.mjs: %v\n%s", err, stderr.String())
 	}
-	assertChecks(t, "node", out, 13)
+	assertChecks(t, "node", out, 14)
 	assertNoTokens(t, fake, "Node's output", string(out)+stderr.String())
 }
 

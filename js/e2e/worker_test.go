@@ -291,6 +291,6 @@ func TestWorkerChecks(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("/checks answered %d: %s\n%s", resp.StatusCode, out, s.log)
 	}
-	assertChecks(t, "workerd", out, 12)
+	assertChecks(t, "workerd", out, 13)
 	assertNoTokens(t, fake, "workerd's output", string(out)+s.log.String())
 }

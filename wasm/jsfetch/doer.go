@@ -9,153 +9,141 @@ package jsfetch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall/js"
 
 	"github.com/globus-edge/globus-edge/internal/jsx"
 	"github.com/globus-edge/globus-edge/transport"
 )
 
-// Doer sends requests with fetch. The zero value uses globalThis.fetch and sends no cookies
-// (Globus APIs authenticate with bearer tokens; cookies would only widen what a request
-// carries cross-origin).
+// Doer sends requests with fetch, through the JavaScript host's fetch helper (js/instance.js
+// goFetch, given to Go as ns.fetch), which crosses from Go to JavaScript once per request and
+// once back: the request whole, then the answer whole, its body read and capped in JavaScript.
+// Crossing field by field (the init, each header, each chunk of the body, each answer header)
+// cost about a fifth of a worker request's CPU in workerd (bench/analysis.md).
 type Doer struct {
-	// Fetch is the fetch function; undefined (the zero js.Value) means globalThis.fetch.
-	// Either is called without a receiver (see Do).
+	// Helper is the host's fetch helper (ns.fetch of js/instance.js). Required.
+	Helper js.Value
+	// Fetch is the fetch function; undefined (the zero js.Value) means globalThis.fetch, looked
+	// up per request. Either is called without a receiver: workerd throws "Illegal invocation"
+	// for a fetch called as a method of anything but the global.
 	Fetch js.Value
 	// Credentials is fetch's credentials mode; empty means "omit" in browsers and Node, and no
-	// field at all in workerd (see credentials).
+	// field at all in workerd, which has no cookie jar and whose older releases threw "The
+	// 'credentials' field on 'RequestInitializerDict' is not implemented" (the helper decides).
+	// The zero value sends no cookies: Globus APIs authenticate with bearer tokens, and cookies
+	// would only widen what a request carries cross-origin.
 	Credentials string
 }
 
-// credentials is the credentials field to send, or "" for none. workerd has no cookie jar, so
-// the field means nothing there. The workerd measured here (miniflare 4.20260426.0) accepts
-// "omit" and "same-origin" at every compatibility date from 2022-11-30 to 2026-04-01, but older
-// releases threw "The 'credentials' field on 'RequestInitializerDict' is not implemented":
-// leaving it out keeps those working and changes nothing.
-func (d Doer) credentials() string {
-	if d.Credentials != "" {
-		return d.Credentials
-	}
-	if isWorkerd() {
-		return ""
-	}
-	return "omit"
-}
+// tooLargeName is the name of the helper's refusal of an answer over its cap.
+const tooLargeName = "BodyTooLargeError"
 
-// isWorkerd reports whether this is Cloudflare's runtime, which names itself in
-// navigator.userAgent.
-func isWorkerd() bool {
-	nav := js.Global().Get("navigator")
-	return nav.Type() == js.TypeObject && nav.Get("userAgent").Type() == js.TypeString &&
-		nav.Get("userAgent").String() == "Cloudflare-Workers"
-}
+// uint8ArrayClass is the realm's Uint8Array, looked up once.
+var uint8ArrayClass = js.Global().Get("Uint8Array")
 
-// The JavaScript classes every request uses, looked up once (they are the realm's, not a
-// request's); fetch itself is looked up per call, so a page or test may replace it.
-var (
-	abortControllerClass = js.Global().Get("AbortController")
-	objectClass          = js.Global().Get("Object")
-	headersClass         = js.Global().Get("Headers")
-	uint8ArrayClass      = js.Global().Get("Uint8Array")
-	arrayClass           = js.Global().Get("Array")
-)
-
-// Do implements transport.Doer. The request's context aborts the fetch (AbortController),
-// including the reading of the body, and the error then wraps ctx.Err(), so a per-attempt
-// timeout is reported as context.DeadlineExceeded. The whole body is read before Do returns.
+// Do implements transport.Doer. The request's context aborts the fetch (the helper's
+// AbortController), including the reading of the body, and the error then wraps ctx.Err(), so
+// a per-attempt timeout is reported as context.DeadlineExceeded. The whole body is read before
+// Do returns; an answer larger than transport.MaxBodySize is refused with
+// transport.ErrBodyTooLarge as soon as that many bytes arrived (or at once, when its
+// Content-Length says so), and never held whole, in JavaScript or in Go. Content-Length only
+// ever refuses: a compressed answer grows past it when decoded.
 func (d Doer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
-	init, abort, err := d.init(req)
+	if d.Helper.Type() != js.TypeFunction {
+		return nil, errors.New("fetch: no fetch helper: Go must be started by js/instance.js, which gives it ns.fetch")
+	}
+	lines, err := headerLines(req.Header)
 	if err != nil {
 		return nil, err
 	}
-	// AfterFunc runs abort in its own goroutine when ctx ends; the fetch Promise (or the
-	// body read) then rejects with an AbortError and the Awaits below return.
-	stop := context.AfterFunc(ctx, abort)
-	defer stop()
-	fetch := d.Fetch
-	if fetch.IsUndefined() {
-		fetch = js.Global().Get("fetch")
-	}
-	var p js.Value
-	// Invoked without a receiver (this = undefined), never as a method: the Go worker's loader
-	// (syumai's wasm_exec.js) hands Go a Proxy of globalThis, and workerd throws "Illegal
-	// invocation" for a fetch whose this is anything but the real global or undefined.
-	if err := jsx.Try(func() { p = fetch.Invoke(req.URL.String(), init) }); err != nil {
-		return nil, d.fail(ctx, err)
-	}
-	// Await with a background context: after an abort the Promise settles promptly, and
-	// waiting for it lets the fetch machinery be released before returning.
-	resp, err := jsx.Await(context.Background(), p)
-	if err != nil {
-		return nil, d.fail(ctx, err)
-	}
-	return d.response(ctx, req, resp, abort)
-}
-
-// init builds fetch's second argument and returns the function that aborts the request.
-func (d Doer) init(req *http.Request) (js.Value, func(), error) {
-	controller := abortControllerClass.New()
-	init := objectClass.New()
-	init.Set("method", req.Method)
-	init.Set("signal", controller.Get("signal"))
-	if creds := d.credentials(); creds != "" {
-		init.Set("credentials", creds)
-	}
-	headers := headersClass.New()
-	if err := jsx.Try(func() {
-		for k, vs := range req.Header {
-			for _, v := range vs {
-				headers.Call("append", k, v)
-			}
-		}
-	}); err != nil {
-		return js.Undefined(), nil, fmt.Errorf("fetch: request headers: %w", err)
-	}
-	init.Set("headers", headers)
+	body := js.Null()
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {
-			return js.Undefined(), nil, fmt.Errorf("fetch: reading the request body: %w", err)
+			return nil, fmt.Errorf("fetch: reading the request body: %w", err)
 		}
-		arr := uint8ArrayClass.New(len(b))
-		js.CopyBytesToJS(arr, b)
-		init.Set("body", arr)
+		body = uint8ArrayClass.New(len(b))
+		js.CopyBytesToJS(body, b)
 	}
-	return init, func() { controller.Call("abort") }, nil
-}
-
-// response turns a fetch Response into an *http.Response with the whole body read.
-func (d Doer) response(ctx context.Context, req *http.Request, r js.Value, abort func()) (*http.Response, error) {
-	body, err := readBody(r, abort)
+	var p js.Value
+	if err := jsx.Try(func() {
+		p = d.Helper.Invoke(d.Fetch, req.URL.String(), req.Method, lines, body, d.Credentials, transport.MaxBodySize)
+	}); err != nil {
+		return nil, d.fail(ctx, err)
+	}
+	// AfterFunc runs abort in its own goroutine when ctx ends; the helper's Promise then
+	// rejects with an AbortError and the Await below returns.
+	stop := context.AfterFunc(ctx, func() { jsx.Try(func() { p.Call("abort") }) })
+	defer stop()
+	// Await with a background context: after an abort the Promise settles promptly, and
+	// waiting for it lets the fetch machinery be released before returning.
+	answer, err := jsx.Await(context.Background(), p)
+	if je, ok := errors.AsType[*jsx.Error](err); ok && je.Name == tooLargeName {
+		return nil, fmt.Errorf("fetch: reading the response body: %w", transport.ErrBodyTooLarge)
+	}
 	if err != nil {
 		return nil, d.fail(ctx, err)
 	}
+	return response(req, answer)
+}
 
-	// Array.from(headers) gives [name, value] pairs in one call; a forEach callback would make
-	// JS call back into Go once per header, each a round of Go's event handling.
-	header := http.Header{}
-	pairs := arrayClass.Call("from", r.Get("headers"))
-	for i, n := 0, pairs.Length(); i < n; i++ {
-		p := pairs.Index(i)
-		header.Add(p.Index(0).String(), p.Index(1).String())
+// headerLines is req's header as the helper takes it: "name:value" lines. A name or value
+// holding a line break is refused, as fetch itself would refuse it.
+func headerLines(h http.Header) (string, error) {
+	var b strings.Builder
+	for k, vs := range h {
+		for _, v := range vs {
+			if strings.ContainsAny(k, "\r\n:") || strings.ContainsAny(v, "\r\n") {
+				return "", fmt.Errorf("fetch: request headers: invalid header %q", k)
+			}
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(k)
+			b.WriteByte(':')
+			b.WriteString(v)
+		}
 	}
+	return b.String(), nil
+}
 
-	status := r.Get("status").Int()
-	text := r.Get("statusText").String()
+// response turns the helper's answer, [head, body], into an *http.Response.
+func response(req *http.Request, answer js.Value) (*http.Response, error) {
+	head := answer.Index(0).String()
+	var body []byte
+	if b := answer.Index(1); !jsx.IsNullish(b) {
+		body = make([]byte, b.Length())
+		js.CopyBytesToGo(body, b)
+	}
+	statusLine, rest, _ := strings.Cut(head, "\n")
+	text, rest, _ := strings.Cut(rest, "\n")
+	status, err := strconv.Atoi(statusLine)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: the helper's answer has no status: %q", statusLine)
+	}
 	if text == "" {
 		text = http.StatusText(status)
 	}
+	header := http.Header{}
+	for rest != "" {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		k, v, _ := strings.Cut(line, ":")
+		header.Add(k, v)
+	}
 	return &http.Response{
-		Status:        fmt.Sprintf("%d %s", status, text),
+		Status:        statusLine + " " + text,
 		StatusCode:    status,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
@@ -175,52 +163,4 @@ func (d Doer) fail(ctx context.Context, err error) error {
 		return fmt.Errorf("fetch aborted: %w", ctx.Err())
 	}
 	return fmt.Errorf("fetch: %w", err)
-}
-
-// readBody reads a fetch Response's body stream chunk by chunk, so an answer larger than
-// transport.MaxBodySize is refused once that many bytes arrived (or at once, when its
-// Content-Length says so) and never held whole, in JavaScript or in Go: arrayBuffer() would
-// read a 40 MiB answer into both before the transport's cap could refuse it. The chunks stay
-// JavaScript's until the end, and Go copies an accepted answer once into a buffer of its
-// size, so a refused one costs Go's memory nothing. A refused answer is aborted, which closes
-// its connection. Content-Length only ever refuses: a compressed answer grows past it when
-// decoded, so the count of bytes received is what bounds the read.
-func readBody(r js.Value, abort func()) ([]byte, error) {
-	tooLarge := func() ([]byte, error) {
-		abort()
-		return nil, fmt.Errorf("reading the response body: %w", transport.ErrBodyTooLarge)
-	}
-	if cl := r.Get("headers").Call("get", "Content-Length"); cl.Type() == js.TypeString {
-		if n, err := strconv.ParseInt(cl.String(), 10, 64); err == nil && n > transport.MaxBodySize {
-			return tooLarge()
-		}
-	}
-	stream := r.Get("body")
-	if jsx.IsNullish(stream) {
-		return nil, nil
-	}
-	reader := stream.Call("getReader")
-	var chunks []js.Value
-	size := 0
-	for {
-		res, err := jsx.Await(context.Background(), reader.Call("read"))
-		if err != nil {
-			return nil, fmt.Errorf("reading the response body: %w", err)
-		}
-		if res.Get("done").Truthy() {
-			break
-		}
-		chunk := res.Get("value")
-		size += chunk.Get("byteLength").Int()
-		if size > transport.MaxBodySize {
-			return tooLarge()
-		}
-		chunks = append(chunks, chunk)
-	}
-	out := make([]byte, size)
-	at := 0
-	for _, c := range chunks {
-		at += js.CopyBytesToGo(out[at:], c)
-	}
-	return out, nil
 }

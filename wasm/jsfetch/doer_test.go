@@ -89,7 +89,7 @@ func TestDoRequestAndResponse(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Bearer abc")
 	req.Header.Add("X-Globus-Client-Info", "product=globus-edge")
-	resp, err := Doer{}.Do(req)
+	resp, err := testDoer(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestDoRequestAndResponse(t *testing.T) {
 func TestDoBinaryBody(t *testing.T) {
 	base := startServer(t)
 	req, _ := http.NewRequest(http.MethodGet, base+"/bytes", nil)
-	resp, err := Doer{}.Do(req)
+	resp, err := testDoer(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestDoRefusesFloods(t *testing.T) {
 	base := srv.Get("url").String()
 	for _, path := range []string{"/flood", "/declared"} {
 		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
-		if _, err := (Doer{}).Do(req); !errors.Is(err, transport.ErrBodyTooLarge) {
+		if _, err := testDoer(t).Do(req); !errors.Is(err, transport.ErrBodyTooLarge) {
 			t.Fatalf("GET %s = %v, want transport.ErrBodyTooLarge", path, err)
 		}
 	}
@@ -181,14 +181,14 @@ func TestDoHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/slow", nil)
-	_, err := Doer{}.Do(req)
+	_, err := testDoer(t).Do(req)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Do on a stalled server = %v, want context.DeadlineExceeded", err)
 	}
 	done, cancel2 := context.WithCancel(context.Background())
 	cancel2()
 	req, _ = http.NewRequestWithContext(done, http.MethodGet, base+"/echo", nil)
-	if _, err := (Doer{}).Do(req); !errors.Is(err, context.Canceled) {
+	if _, err := testDoer(t).Do(req); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Do with a cancelled context = %v, want context.Canceled", err)
 	}
 }
@@ -201,7 +201,7 @@ func TestDoNetworkError(t *testing.T) {
 	}
 	url := v.Get("url").String()
 	v.Call("close")
-	c := &transport.Client{Doer: Doer{}, MaxRetries: transport.NoRetries}
+	c := &transport.Client{Doer: testDoer(t), MaxRetries: transport.NoRetries}
 	req, _ := http.NewRequest(http.MethodGet, url+"/echo", nil)
 	_, err = c.Do(req)
 	var ne *transport.NetworkError
@@ -224,7 +224,7 @@ func TestDoUsesConfiguredFetch(t *testing.T) {
 	})
 	defer fake.Release()
 	req, _ := http.NewRequest(http.MethodGet, "https://groups.api.globus.org/v2/groups/my_groups", nil)
-	resp, err := Doer{Fetch: fake.Value}.Do(req)
+	resp, err := Doer{Helper: jstest.FetchHelper(t), Fetch: fake.Value}.Do(req)
 	if err != nil || resp.StatusCode != 418 || resp.Header.Get("X-A") != "1" {
 		t.Fatalf("Do = %+v, %v", resp, err)
 	}
@@ -232,7 +232,28 @@ func TestDoUsesConfiguredFetch(t *testing.T) {
 		t.Fatalf("fetch got URL %q", gotURL)
 	}
 	throwing := jstest.Eval(`return () => { throw new TypeError("bad init"); };`)
-	if _, err := (Doer{Fetch: throwing}).Do(req); err == nil || !strings.Contains(err.Error(), "bad init") {
+	if _, err := (Doer{Helper: jstest.FetchHelper(t), Fetch: throwing}).Do(req); err == nil || !strings.Contains(err.Error(), "bad init") {
 		t.Fatalf("Do with a throwing fetch = %v", err)
+	}
+}
+
+// testDoer is the zero Doer with the host's fetch helper (js/instance.js), as hosts make it.
+func testDoer(t *testing.T) Doer { return Doer{Helper: jstest.FetchHelper(t)} }
+
+// TestDoWithoutHelper: a Doer no host gave its helper says so instead of crashing.
+func TestDoWithoutHelper(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:9/x", nil)
+	if _, err := (Doer{}).Do(req); err == nil || !strings.Contains(err.Error(), "no fetch helper") {
+		t.Fatalf("Do without a helper = %v, want an error naming the helper", err)
+	}
+}
+
+// TestDoRefusesLineBreaksInHeaders: a header the helper's line format cannot carry is
+// refused, as fetch refuses it, before anything is sent.
+func TestDoRefusesLineBreaksInHeaders(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:9/x", nil)
+	req.Header["X-Evil"] = []string{"a\nX-Injected: b"}
+	if _, err := testDoer(t).Do(req); err == nil || !strings.Contains(err.Error(), "invalid header") {
+		t.Fatalf("Do with a line break in a header = %v, want it refused", err)
 	}
 }

@@ -31,7 +31,7 @@ return rec;`)
 	for _, ua := range []string{"Cloudflare-Workers", "Node.js/20"} {
 		rec.Call("setUA", ua)
 		req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:9/x", nil)
-		resp, err := Doer{}.Do(req)
+		resp, err := testDoer(t).Do(req)
 		if err != nil {
 			t.Fatalf("%s: %v", ua, err)
 		}

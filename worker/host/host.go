@@ -51,7 +51,7 @@ const defaultHost = "__globusEdgeWorker"
 // through it).
 func Run(wrap func(ns js.Value, h http.Handler) http.Handler) {
 	ns := jsx.Host(defaultHost)
-	h := handler()
+	h := handler(jsfetch.Doer{Helper: ns.Get("fetch")})
 	if wrap != nil {
 		h = wrap(ns, h)
 	}
@@ -61,13 +61,13 @@ func Run(wrap func(ns js.Value, h http.Handler) http.Handler) {
 	select {} // the entry's pool decides when this instance ends
 }
 
-// handler builds the service from the isolate's bindings.
-func handler() http.Handler {
+// handler builds the service from the isolate's bindings, sending requests through doer.
+func handler(doer jsfetch.Doer) http.Handler {
 	store, err := openKV(KVBinding)
 	if err != nil {
 		return service.Unavailable(err)
 	}
-	h, err := service.NewFromEnv(cloudflare.Getenv, jsfetch.Doer{}, store)
+	h, err := service.NewFromEnv(cloudflare.Getenv, doer, store)
 	if err != nil {
 		return service.Unavailable(err)
 	}

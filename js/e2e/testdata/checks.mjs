@@ -131,6 +131,24 @@ export async function runChecks(opts) {
     return `${report.groups.length} groups`;
   });
 
+  await check("two namespaces interleaved on one Go instance: no crossover", async () => {
+    // In workerd each instance keeps a Go client per config (js/runners.js): one call after
+    // another lands on the same idle instance, so these alternate between its kept clients of
+    // the two namespaces. x never logged in: it must never see a's login, nor a lose it.
+    const x = await createGlobusClient({ ...base, namespace: ns("x") });
+    const a2 = await createGlobusClient({ ...base, namespace: ns("a") });
+    if (x.storageKey === a2.storageKey) fail("two namespaces share a storage key");
+    for (let i = 0; i < 3; i++) {
+      if ((await a2.groupsCSV()) !== expectedCSV) fail(`round ${i}: a's groups differ`);
+      if (await x.isLoggedIn()) fail(`round ${i}: x is logged in with a's login`);
+      await rejects(() => x.myGroups(), (e) => e.code === "login_required", `round ${i}: x's groups`);
+      if (!(await a2.isLoggedIn())) fail(`round ${i}: a is logged out`);
+    }
+    if ((await store.get(x.storageKey)) != null) fail("x's storage key holds a document");
+    x.close();
+    a2.close();
+  });
+
   await check("authorizeUrl + handleRedirect(url): single use, state checked", async () => {
     const b = await createGlobusClient({ ...base, namespace: ns("b") });
     const forged = new URL(await approve(await b.authorizeUrl()));
