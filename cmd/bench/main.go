@@ -56,7 +56,15 @@ func main() {
 	jsonOut := flag.String("json", "bench.json", "JSON report")
 	only := flag.String("only", "", "comma-separated sections to run (size,page,worker,jsworker,roundtrips,cli; soak: the worker's soak alone, part of worker)")
 	runs := flag.Int("runs", 0, "repetitions of each timed figure (default 15; 1 with -quick)")
+	renderOnly := flag.Bool("render", false, "run nothing: write the markdown report again from the JSON report's figures and bench/analysis.md")
 	flag.Parse()
+	if *renderOnly {
+		if err := render(*out, *jsonOut); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	b := &bench{quick: *quick, runs: 15}
 	if *quick {
 		b.runs = 1
