@@ -50,7 +50,7 @@ type App struct {
 func New(cfg config.Config, d transport.Doer, storage tokens.Storage, clientSecret string) *App {
 	rd := &transport.Client{Doer: d, Timeout: cfg.Timeout}
 	a := &App{Config: cfg, Storage: storage, Transport: rd}
-	a.Auth = &auth.Client{ClientID: cfg.ClientID, ClientSecret: clientSecret, BaseURL: cfg.AuthURL, Doer: rd, Now: a.now}
+	a.Auth = &auth.Client{ClientID: cfg.ClientID, ClientSecret: clientSecret, BaseURL: cfg.AuthURL, Doer: rd.Do, Now: a.now}
 	return a
 }
 

@@ -34,7 +34,7 @@ func newHarness(t *testing.T, opts globustest.Options) *harness {
 	t.Helper()
 	h := &harness{fake: globustest.NewT(t, opts), blob: &tokens.MemoryBlob{}}
 	cfg := config.Config{AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), ClientID: globustest.TutorialClientID, Timeout: 5 * time.Second}
-	h.app = app.New(cfg, http.DefaultClient, tokens.NewDocumentStorage(h.blob), "")
+	h.app = app.New(cfg, http.DefaultClient.Do, tokens.NewDocumentStorage(h.blob), "")
 	h.app.Transport.Sleep = func(ctx context.Context, d time.Duration) error {
 		h.mu.Lock()
 		h.sleeps = append(h.sleeps, d)

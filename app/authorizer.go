@@ -64,7 +64,7 @@ func (a *App) authorizer(ctx context.Context) (authorizer.Authorizer, tokens.Dat
 	if a.authz != nil && a.authzSrc == *d {
 		return a.authz, *d, nil
 	}
-	rt, err := authorizer.FromData(a.Auth, *d)
+	rt, err := authorizer.FromData(a.Auth.Refresh, *d)
 	if err != nil {
 		return nil, *d, err
 	}

@@ -3,8 +3,9 @@
 // renewed tokens back, and log out. Hosts supply only a Doer and a token Storage.
 //
 // Start here to use globus-edge as a Go library. New takes a config.Config (config.FromEnv
-// reads the Python SDK's GLOBUS_SDK_* variables), a transport.Doer (an *http.Client is one)
-// and a tokens.Storage (tokens.NewFileStore for the Python SDK's token file). Then:
+// reads the Python SDK's GLOBUS_SDK_* variables), a transport.Doer (http.Client's Do method is
+// one: http.DefaultClient.Do) and a tokens.Storage (tokens.NewFileStore for the Python SDK's
+// token file). Then:
 //
 //   - LoggedIn says whether usable tokens are stored (no network call);
 //   - StartLogin returns the flow whose AuthorizeURL the user opens; FinishLogin exchanges the

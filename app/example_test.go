@@ -26,9 +26,9 @@ func Example() {
 	ctx := context.Background()
 
 	cfg := config.Config{AuthURL: fake.AuthURL(), GroupsURL: fake.GroupsURL(), ClientID: globustest.TutorialClientID}
-	// *http.Client is a transport.Doer; the tokens go to memory here (tokens.NewFileStore for
-	// the Python SDK's token file).
-	a := app.New(cfg, http.DefaultClient, tokens.NewDocumentStorage(&tokens.MemoryBlob{}), "")
+	// http.Client's Do method is a transport.Doer; the tokens go to memory here
+	// (tokens.NewFileStore for the Python SDK's token file).
+	a := app.New(cfg, http.DefaultClient.Do, tokens.NewDocumentStorage(&tokens.MemoryBlob{}), "")
 
 	flow, err := a.StartLogin(auth.FlowOptions{State: auth.DefaultState})
 	if err != nil {

@@ -68,7 +68,8 @@ func (a *App) myGroups(ctx context.Context, statuses []string) ([]groups.Group, 
 	if err != nil {
 		return nil, "", err
 	}
-	gc := &groups.Client{BaseURL: a.Config.GroupsURL, Doer: &authorizer.Transport{Base: a.Transport, Authorizer: authz}}
+	tr := &authorizer.Transport{Base: a.Transport.Do, Authorizer: authz}
+	gc := &groups.Client{BaseURL: a.Config.GroupsURL, Doer: tr.Do}
 	gs, err := gc.MyGroups(ctx, statuses...)
 	return gs, src.RefreshToken, err
 }

@@ -20,7 +20,7 @@ import (
 // worker's, without the sealing).
 func inLocation(h *harness, kv *kvstore.Cloud, loc string) *app.App {
 	cfg := config.Config{AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), ClientID: globustest.TutorialClientID, Timeout: 5 * time.Second}
-	return app.New(cfg, http.DefaultClient, tokens.NewDocumentStorage(kvstore.Session(kv.Location(loc), "sid", time.Hour).WithSuccessors()), "")
+	return app.New(cfg, http.DefaultClient.Do, tokens.NewDocumentStorage(kvstore.Session(kv.Location(loc), "sid", time.Hour).WithSuccessors()), "")
 }
 
 // Location b still reads the record location a replaced when a refreshed with refresh-token

@@ -75,7 +75,7 @@ func TestRenewalAfterLogoutIsRevokedNotStored(t *testing.T) {
 	h := newHarness(t, globustest.Options{RotateRefreshTokens: true})
 	h.login(t)
 	cfg := config.Config{AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), ClientID: globustest.TutorialClientID, Timeout: 5 * time.Second}
-	other := app.New(cfg, http.DefaultClient, tokens.NewDocumentStorage(h.blob), "")
+	other := app.New(cfg, http.DefaultClient.Do, tokens.NewDocumentStorage(h.blob), "")
 	err := logoutDuringRefresh(t, h, h.app, other)
 	if !errors.Is(err, app.ErrLoginRequired) {
 		t.Fatalf("the renewal that lost to a logout: %v, want ErrLoginRequired", err)

@@ -18,7 +18,7 @@ func TestLogoutBetweenRefreshAndRetryIsLoginRequired(t *testing.T) {
 	h := newHarness(t, globustest.Options{})
 	h.login(t)
 	// The other party shares the stored bytes but not this App's in-process lock.
-	other := app.New(h.app.Config, http.DefaultClient, tokens.NewDocumentStorage(h.blob), "")
+	other := app.New(h.app.Config, http.DefaultClient.Do, tokens.NewDocumentStorage(h.blob), "")
 	h.fake.ExpireAccessTokens() // Groups answers 401: the App refreshes, then retries
 	h.app.OnRefresh = func() {
 		if err := other.Logout(context.Background()); err != nil {

@@ -34,7 +34,7 @@ func TestSharedFileRefreshesOnceWithRotation(t *testing.T) {
 	cfg := config.Config{AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), ClientID: globustest.TutorialClientID, Timeout: 5 * time.Second}
 	var apps []*app.App
 	for i := 0; i < 2; i++ {
-		a := app.New(cfg, http.DefaultClient, tokens.NewFileStore(path), "")
+		a := app.New(cfg, http.DefaultClient.Do, tokens.NewFileStore(path), "")
 		if _, err := a.MyGroups(context.Background()); err != nil { // both now hold an authorizer
 			t.Fatal(err)
 		}
@@ -65,8 +65,8 @@ func TestFileLogoutWaitsForAnotherProcessRefresh(t *testing.T) {
 	b, _, _ := h.blob.Load(context.Background())
 	tokens.FileBlob{Path: path}.Save(context.Background(), b)
 	cfg := config.Config{AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), ClientID: globustest.TutorialClientID, Timeout: 5 * time.Second}
-	a := app.New(cfg, http.DefaultClient, tokens.NewFileStore(path), "")
-	other := app.New(cfg, http.DefaultClient, tokens.NewFileStore(path), "")
+	a := app.New(cfg, http.DefaultClient.Do, tokens.NewFileStore(path), "")
+	other := app.New(cfg, http.DefaultClient.Do, tokens.NewFileStore(path), "")
 	err := logoutDuringRefresh(t, h, a, other)
 	if err != nil && !errors.Is(err, app.ErrLoginRequired) {
 		t.Fatalf("the call racing the logout: %v", err)

@@ -24,7 +24,7 @@ type Client struct {
 	ClientSecret string
 	// BaseURL of Globus Auth, without a trailing slash.
 	BaseURL string
-	// Doer sends requests; usually a *transport.Client for retries and timeouts.
+	// Doer sends requests; usually a *transport.Client's Do for retries and timeouts.
 	Doer transport.Doer
 	// Now is the clock used to compute expiry times; nil means time.Now.
 	Now func() time.Time

@@ -31,7 +31,7 @@ func start(t *testing.T, c *auth.Client, f *globustest.Server, o auth.FlowOption
 
 func TestExchangeRefreshRevoke(t *testing.T) {
 	f := globustest.NewT(t, globustest.Options{})
-	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: f.AuthURL(), Doer: http.DefaultClient}
+	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: f.AuthURL(), Doer: http.DefaultClient.Do}
 	ctx := context.Background()
 	flow, code := start(t, c, f, auth.FlowOptions{Scopes: []string{groupsScope, globustest.TransferScope}, RefreshTokens: true})
 	r, err := c.ExchangeCode(ctx, flow, code)
@@ -69,7 +69,7 @@ func TestExchangeRefreshRevoke(t *testing.T) {
 
 func TestExchangeRejections(t *testing.T) {
 	f := globustest.NewT(t, globustest.Options{})
-	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: f.AuthURL(), Doer: http.DefaultClient}
+	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: f.AuthURL(), Doer: http.DefaultClient.Do}
 	ctx := context.Background()
 	opts := auth.FlowOptions{Scopes: []string{groupsScope}}
 
@@ -105,7 +105,7 @@ func TestExchangeRejections(t *testing.T) {
 func TestConfidentialClient(t *testing.T) {
 	f := globustest.NewT(t, globustest.Options{})
 	f.RegisterClient(globustest.Client{ID: "conf", Secret: "s3cret:/+", RedirectURIs: []string{"http://127.0.0.1:9/cb"}})
-	c := &auth.Client{ClientID: "conf", ClientSecret: "s3cret:/+", BaseURL: f.AuthURL(), Doer: http.DefaultClient}
+	c := &auth.Client{ClientID: "conf", ClientSecret: "s3cret:/+", BaseURL: f.AuthURL(), Doer: http.DefaultClient.Do}
 	flow, code := start(t, c, f, auth.FlowOptions{Scopes: []string{groupsScope}, RedirectURI: "http://127.0.0.1:9/cb", State: auth.RandomState(), RefreshTokens: true})
 	if _, err := c.ExchangeCode(context.Background(), flow, code); err != nil {
 		t.Fatal(err)

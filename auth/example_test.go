@@ -15,7 +15,7 @@ import (
 // The authorize URL of the native-app PKCE flow, as the Python SDK builds it. State and
 // Verifier are fixed here to make the URL repeatable; leave them empty for fresh random ones.
 func ExampleClient_StartFlow() {
-	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: "https://auth.globus.org", Doer: http.DefaultClient}
+	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: "https://auth.globus.org", Doer: http.DefaultClient.Do}
 	flow, err := c.StartFlow(auth.FlowOptions{
 		Scopes:        []string{groups.ScopeViewMyGroupsAndMemberships},
 		RefreshTokens: true,
@@ -40,7 +40,7 @@ func ExampleClient_ExchangeCode() {
 	defer fake.Close()
 	ctx := context.Background()
 
-	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: fake.AuthURL(), Doer: http.DefaultClient}
+	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: fake.AuthURL(), Doer: http.DefaultClient.Do}
 	flow, err := c.StartFlow(auth.FlowOptions{Scopes: []string{groups.ScopeViewMyGroupsAndMemberships}, RefreshTokens: true})
 	if err != nil {
 		panic(err)

@@ -36,8 +36,9 @@ func (a AccessToken) Header(context.Context) (string, error) {
 // Invalidate implements Authorizer: a static token cannot be renewed.
 func (AccessToken) Invalidate(string) bool { return false }
 
-// Transport is a Doer (and http.RoundTripper) that sets the Authorization header from
-// Authorizer on every request and, on a 401, asks the authorizer to renew and retries once.
+// Transport sets the Authorization header from Authorizer on every request and, on a 401,
+// asks the authorizer to renew and retries once. Its Do method is a transport.Doer, and it is
+// an http.RoundTripper.
 type Transport struct {
 	// Base sends the requests. Required.
 	Base transport.Doer
@@ -45,7 +46,7 @@ type Transport struct {
 	Authorizer Authorizer
 }
 
-// Do implements transport.Doer. The caller's request is not modified.
+// Do is a transport.Doer. The caller's request is not modified.
 func (t *Transport) Do(req *http.Request) (*http.Response, error) {
 	resp, sent, err := t.send(req)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || !t.Authorizer.Invalidate(sent) {
@@ -76,6 +77,6 @@ func (t *Transport) send(req *http.Request) (*http.Response, string, error) {
 		}
 	}
 	r.Header.Set("Authorization", h)
-	resp, err := t.Base.Do(r)
+	resp, err := t.Base(r)
 	return resp, h, err
 }

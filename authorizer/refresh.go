@@ -10,10 +10,10 @@ import (
 	"github.com/globus-edge/globus-edge/tokens"
 )
 
-// Refresher renews tokens; *auth.Client implements it.
-type Refresher interface {
-	Refresh(ctx context.Context, refreshToken string) (*tokens.Response, error)
-}
+// Refresher renews tokens: pass auth.Client's Refresh method (a.Auth.Refresh). A function
+// type, not an interface, for the reason transport.Doer is one: *auth.Client holds a Doer, so
+// putting it in an interface would link what *http.Response reaches (bench/analysis.md).
+type Refresher func(ctx context.Context, refreshToken string) (*tokens.Response, error)
 
 // RefreshToken is the Python SDK's RefreshTokenAuthorizer. It uses AccessToken while
 // now <= ExpiresAt - 60 s and renews otherwise. Only one renewal runs at a time: concurrent
@@ -128,14 +128,14 @@ func (a *RefreshToken) renew(ctx context.Context) error {
 			return nil
 		}
 	}
-	r, err := a.Client.Refresh(ctx, a.cur.RefreshToken)
+	r, err := a.Client(ctx, a.cur.RefreshToken)
 	if err != nil && a.Replaced != nil {
 		if d := a.Replaced(ctx, a.cur.RefreshToken, err); d != nil && d.RefreshToken != "" && d.RefreshToken != a.cur.RefreshToken {
 			a.cur = *d
 			if !d.NeedsRenewal(a.now()) {
 				return nil
 			}
-			r, err = a.Client.Refresh(ctx, a.cur.RefreshToken)
+			r, err = a.Client(ctx, a.cur.RefreshToken)
 		}
 	}
 	if err != nil {

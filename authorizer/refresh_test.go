@@ -33,7 +33,7 @@ func (c *countingRefresher) Refresh(_ context.Context, rt string) (*tokens.Respo
 
 func TestRenewalRule(t *testing.T) {
 	ref := &countingRefresher{expiresIn: 3600}
-	a, err := NewRefreshToken(ref, "RT0", "AT0", time.Unix(1000, 0))
+	a, err := NewRefreshToken(ref.Refresh, "RT0", "AT0", time.Unix(1000, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestRenewalRule(t *testing.T) {
 
 func TestOnRefreshFailureFailsTheRequest(t *testing.T) {
 	ref := &countingRefresher{rotate: true, expiresIn: 3600}
-	a, _ := NewRefreshToken(ref, "RT0", "", time.Time{})
+	a, _ := NewRefreshToken(ref.Refresh, "RT0", "", time.Time{})
 	a.OnRefresh = func(context.Context, *tokens.Response) error { return errors.New("disk full") }
 	if _, err := a.Header(context.Background()); err == nil {
 		t.Fatal("a token that could not be stored was used")
@@ -67,10 +67,10 @@ func TestOnRefreshFailureFailsTheRequest(t *testing.T) {
 }
 
 func TestConstructorRules(t *testing.T) {
-	if _, err := NewRefreshToken(&countingRefresher{}, "", "", time.Time{}); err == nil {
+	if _, err := NewRefreshToken((&countingRefresher{}).Refresh, "", "", time.Time{}); err == nil {
 		t.Error("no refresh token accepted")
 	}
-	if _, err := NewRefreshToken(&countingRefresher{}, "RT", "AT", time.Time{}); err == nil {
+	if _, err := NewRefreshToken((&countingRefresher{}).Refresh, "RT", "AT", time.Time{}); err == nil {
 		t.Error("access token without expiry accepted")
 	}
 	if _, err := AccessToken("").Header(context.Background()); err == nil {
@@ -88,8 +88,8 @@ func TestTransportRetriesOnceOn401(t *testing.T) {
 	}))
 	defer srv.Close()
 	ref := &countingRefresher{expiresIn: 3600}
-	a, _ := NewRefreshToken(ref, "RT0", "AT0", time.Now().Add(time.Hour))
-	tr := &Transport{Base: http.DefaultClient, Authorizer: a}
+	a, _ := NewRefreshToken(ref.Refresh, "RT0", "AT0", time.Now().Add(time.Hour))
+	tr := &Transport{Base: http.DefaultClient.Do, Authorizer: a}
 	req, _ := http.NewRequest("GET", srv.URL, nil)
 	resp, err := tr.Do(req)
 	if err != nil || resp.StatusCode != 200 || hits.Load() != 2 || ref.n.Load() != 1 {
@@ -100,7 +100,7 @@ func TestTransportRetriesOnceOn401(t *testing.T) {
 	}
 	// A static token gets no second try.
 	hits.Store(0)
-	resp, _ = (&Transport{Base: http.DefaultClient, Authorizer: AccessToken("AT0")}).Do(req)
+	resp, _ = (&Transport{Base: http.DefaultClient.Do, Authorizer: AccessToken("AT0")}).Do(req)
 	if resp.StatusCode != 401 || hits.Load() != 1 {
 		t.Fatalf("static: %d after %d hits", resp.StatusCode, hits.Load())
 	}

@@ -23,7 +23,8 @@ func ExampleClient_MyGroups() {
 	ctx := context.Background()
 	accessToken := login(ctx, fake)
 
-	c := &groups.Client{BaseURL: fake.GroupsURL(), Doer: &authorizer.Transport{Base: http.DefaultClient, Authorizer: authorizer.AccessToken(accessToken)}}
+	tr := &authorizer.Transport{Base: http.DefaultClient.Do, Authorizer: authorizer.AccessToken(accessToken)}
+	c := &groups.Client{BaseURL: fake.GroupsURL(), Doer: tr.Do}
 	gs, err := c.MyGroups(ctx, "active", "invited")
 	if err != nil {
 		panic(err)
@@ -46,7 +47,7 @@ func ExampleCSV() {
 
 // login gets a Groups access token from the fake the tutorial's way (see auth's examples).
 func login(ctx context.Context, fake *globustest.Server) string {
-	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: fake.AuthURL(), Doer: http.DefaultClient}
+	c := &auth.Client{ClientID: globustest.TutorialClientID, BaseURL: fake.AuthURL(), Doer: http.DefaultClient.Do}
 	flow, err := c.StartFlow(auth.FlowOptions{Scopes: []string{groups.ScopeViewMyGroupsAndMemberships}})
 	if err != nil {
 		panic(err)

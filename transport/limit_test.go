@@ -22,7 +22,7 @@ func (endless) Read(p []byte) (int, error) {
 }
 
 func bodyDoer(calls *int, body func() io.Reader) Doer {
-	return DoerFunc(func(req *http.Request) (*http.Response, error) {
+	return Doer(func(req *http.Request) (*http.Response, error) {
 		*calls++
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(body()), Request: req}, nil
@@ -39,7 +39,7 @@ func TestBodiesAreCapped(t *testing.T) {
 			calls := 0
 			var d Doer = bodyDoer(&calls, body)
 			if retrying {
-				d = &Client{Doer: d, Sleep: func(context.Context, time.Duration) error { return nil }}
+				d = (&Client{Doer: d, Sleep: func(context.Context, time.Duration) error { return nil }}).Do
 			}
 			_, err := GetJSON(ctx, d, "https://groups.example/v2/groups/my_groups?x=secret")
 			if !errors.Is(err, ErrBodyTooLarge) || !strings.Contains(err.Error(), "4 MiB") || strings.Contains(err.Error(), "secret") {
@@ -51,7 +51,7 @@ func TestBodiesAreCapped(t *testing.T) {
 		}
 	}
 	calls := 0
-	b, err := GetJSON(ctx, &Client{Doer: bodyDoer(&calls, func() io.Reader { return bytes.NewReader(make([]byte, MaxBodySize)) })}, "https://x/")
+	b, err := GetJSON(ctx, (&Client{Doer: bodyDoer(&calls, func() io.Reader { return bytes.NewReader(make([]byte, MaxBodySize)) })}).Do, "https://x/")
 	if err != nil || len(b) != MaxBodySize {
 		t.Fatalf("a body of exactly the limit: %d bytes, %v", len(b), err)
 	}

@@ -37,7 +37,7 @@ func GetJSON(ctx context.Context, d Doer, u string) ([]byte, error) {
 func send(d Doer, req *http.Request) ([]byte, error) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-Globus-Client-Info", "product=globus-edge,version=0.1")
-	resp, err := d.Do(req)
+	resp, err := d(req)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ const (
 // attempt gets its own Timeout. Response bodies are read into memory before Do returns, so the
 // caller may close nothing and the per-attempt timeout covers the body too.
 //
-// Client itself is a Doer, so authorizers and service clients can stack on it.
+// Client's Do method is itself a Doer, so authorizers and service clients can stack on it.
 type Client struct {
 	// Doer sends each attempt. Required.
 	Doer Doer
@@ -91,7 +91,7 @@ func (c *Client) once(req *http.Request) (*http.Response, error) {
 		}
 		r.Body = body
 	}
-	resp, err := c.Doer.Do(r)
+	resp, err := c.Doer(r)
 	if err != nil {
 		return nil, err
 	}

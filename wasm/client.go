@@ -54,7 +54,7 @@ func newClient(v js.Value, h host) (*client, error) {
 		return nil, err
 	}
 	c := &client{opts: o, pending: o.pendingLogin(), onRefresh: js.Undefined(), deadline: h.deadline}
-	c.app = app.New(o.Config, jsfetch.Doer{Helper: h.fetch}, storage, "")
+	c.app = app.New(o.Config, jsfetch.Doer{Helper: h.fetch}.Do, storage, "")
 	c.app.Scopes = o.Scopes
 	c.app.OnRefresh = c.refreshed
 	return c, nil

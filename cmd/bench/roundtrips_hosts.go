@@ -160,7 +160,7 @@ func serviceKVOps(r *workerRig) (string, error) {
 		"GLOBUS_SDK_SERVICE_URL_AUTH": r.fake.AuthURL(), "GLOBUS_SDK_SERVICE_URL_GROUPS": r.fake.GroupsURL(),
 		"GLOBUS_CLIENT_ID": benchWorkerClient, "TOKEN_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(key),
 	}
-	h, err := workerservice.NewFromEnv(func(k string) string { return env[k] }, http.DefaultClient, kv)
+	h, err := workerservice.NewFromEnv(func(k string) string { return env[k] }, http.DefaultClient.Do, kv)
 	if err != nil {
 		return "", err
 	}

@@ -92,7 +92,7 @@ func (r *workerRig) close() { r.svc.stop(); r.fake.Close() }
 func (r *workerRig) nativeLogin(ns string) ([]byte, error) {
 	blob := &tokens.MemoryBlob{}
 	a := app.New(config.Config{AuthURL: r.fake.AuthURL(), GroupsURL: r.fake.GroupsURL(), ClientID: globustest.TutorialClientID},
-		http.DefaultClient, &tokens.DocumentStorage{Blob: blob, Namespace: ns}, "")
+		http.DefaultClient.Do, &tokens.DocumentStorage{Blob: blob, Namespace: ns}, "")
 	flow, err := a.StartLogin(auth.FlowOptions{})
 	if err != nil {
 		return nil, err

@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		*tokenFile = filepath.Join(home, tokenFileName)
 	}
 	blob := tokens.FileBlob{Path: *tokenFile}
-	a := app.New(cfg, http.DefaultClient, tokens.NewDocumentStorage(blob), "")
+	a := app.New(cfg, http.DefaultClient.Do, tokens.NewDocumentStorage(blob), "")
 
 	if *logout {
 		if !blob.Exists() {

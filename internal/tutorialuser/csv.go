@@ -18,7 +18,7 @@ import (
 // byte. The fake's request counts are reset afterwards.
 func ExpectedCSV(ctx context.Context, fake *globustest.Server) (string, error) {
 	a := app.New(config.Config{AuthURL: fake.AuthURL(), GroupsURL: fake.GroupsURL(), ClientID: globustest.TutorialClientID},
-		http.DefaultClient, tokens.NewDocumentStorage(&tokens.MemoryBlob{}), "")
+		http.DefaultClient.Do, tokens.NewDocumentStorage(&tokens.MemoryBlob{}), "")
 	flow, err := a.StartLogin(auth.FlowOptions{})
 	if err != nil {
 		return "", err

@@ -44,6 +44,24 @@ func TestCoreDoesNotLinkHTTPTransport(t *testing.T) {
 	}
 }
 
+// The core must not put a type whose method returns *http.Response in an interface (it did,
+// when transport.Doer and authorizer.Refresher were interfaces): the linker would keep the
+// methods of everything *http.Response reaches, pkix.Name.String first among them, ~69 KB gzip
+// of the page (bench/analysis.md). doerprog, the core plus one such interface value, proves
+// the check can fail.
+func TestCoreKeepsNoResponseMethods(t *testing.T) {
+	const name = "crypto/x509/pkix.Name.String"
+	for prog, want := range map[string]bool{"./testdata/coreprog": false, "./testdata/doerprog": true} {
+		wasm := buildWasm(t, prog)
+		if ok, err := Contains(wasm, "github.com/globus-edge/globus-edge/app.(*App).MyGroups"); err != nil || !ok {
+			t.Fatalf("%s: the check cannot see the core's own functions: found=%v err=%v", prog, ok, err)
+		}
+		if ok, err := Contains(wasm, name); err != nil || ok != want {
+			t.Errorf("%s links %s: %v, want %v (err %v)", prog, name, ok, want, err)
+		}
+	}
+}
+
 // The check itself must be able to fail: a program using http.DefaultClient links it.
 func TestCheckDetectsHTTPClient(t *testing.T) {
 	wasm := buildWasm(t, "./testdata/clientprog")

@@ -43,7 +43,7 @@ func newSharedFile(t *testing.T, fake *globustest.Server) *sharedFile {
 	s.app = newApp(t, "js/e2e/testdata/refresh-together.mjs")
 	// Logged in as the CLI would be: the Python v2 document in the token file.
 	a := app.New(config.Config{AuthURL: fake.AuthURL(), GroupsURL: fake.GroupsURL(), ClientID: globustest.TutorialClientID},
-		http.DefaultClient, tokens.NewFileStore(s.tokenFile), "")
+		http.DefaultClient.Do, tokens.NewFileStore(s.tokenFile), "")
 	flow, err := a.StartLogin(auth.FlowOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -102,7 +102,7 @@ func TestRefusedRefreshTokenLogsOut(t *testing.T) {
 	fake := globustest.NewT(t, globustest.Options{})
 	p := openPage(t, pageSite(t, fake, nil))
 	p.loginRedirect()
-	ac := &auth.Client{ClientID: e2eClientID, BaseURL: fake.AuthURL(), Doer: http.DefaultClient}
+	ac := &auth.Client{ClientID: e2eClientID, BaseURL: fake.AuthURL(), Doer: http.DefaultClient.Do}
 	if err := ac.Revoke(context.Background(), p.groupsToken().RefreshToken); err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,17 @@ import (
 // page's download (reference/platform.md: 1.57 MB → 2.84 MB gzip).
 const transportRoundTrip = "net/http.(*Transport).roundTrip"
 
-// TestPageWasmHasNoHTTPTransport: the page's wasm must not link net/http's Transport. The
-// page's own wasm is stripped (-s), so the name section is read from a twin built with the
-// same flags but -s; a control program that does use http.Client proves the check can fail.
+// responseMethods is linked when a type whose method returns *http.Response is put in an
+// interface (transport.Doer and authorizer.Refresher were interfaces): the linker then keeps
+// the methods of everything *http.Response reaches, ~69 KB gzip of the page
+// (bench/analysis.md).
+const responseMethods = "crypto/x509/pkix.Name.String"
+
+// TestPageWasmHasNoHTTPTransport: the page's wasm must not link net/http's Transport, nor the
+// methods an interface holding a Doer would keep (responseMethods). The page's own wasm is
+// stripped (-s), so the name section is read from a twin built with the same flags but -s;
+// control programs that do use http.Client and do hold a Doer in an interface prove each check
+// can fail.
 func TestPageWasmHasNoHTTPTransport(t *testing.T) {
 	names := funcNames(t, "./wasm")
 	for _, must := range []string{"main.main", "github.com/globus-edge/globus-edge/app.(*App).MyGroups"} {
@@ -34,6 +42,12 @@ func TestPageWasmHasNoHTTPTransport(t *testing.T) {
 	if control := funcNames(t, "./internal/wasmnames/testdata/clientprog"); !control[wasmnames.Mangle(transportRoundTrip)] {
 		t.Errorf("the control program with an http.Client does not show %s: the check cannot fail", transportRoundTrip)
 	}
+	if names[wasmnames.Mangle(responseMethods)] {
+		t.Errorf("the page's wasm links %s (a type whose method returns *http.Response is put in an interface)", responseMethods)
+	}
+	if control := funcNames(t, "./internal/wasmnames/testdata/doerprog"); !control[wasmnames.Mangle(responseMethods)] {
+		t.Errorf("the control program with a Doer interface value does not show %s: the check cannot fail", responseMethods)
+	}
 
 	// The shipped (stripped) wasm keeps function names for stack traces (pclntab) as plain
 	// bytes: a second, independent look.
@@ -41,8 +55,10 @@ func TestPageWasmHasNoHTTPTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(page, []byte(transportRoundTrip)) {
-		t.Errorf("the shipped wasm mentions %s", transportRoundTrip)
+	for _, name := range []string{transportRoundTrip, responseMethods} {
+		if bytes.Contains(page, []byte(name)) {
+			t.Errorf("the shipped wasm mentions %s", name)
+		}
 	}
 	// The page's size budget (gzip) is held by internal/sizebudget, with the worker's.
 }

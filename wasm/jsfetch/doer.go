@@ -1,9 +1,9 @@
 //go:build js && wasm
 
-// Package jsfetch is a transport.Doer over the JavaScript fetch API, for browsers, Node and
-// workers. It exists so the page never links net/http's Transport (http.Client), which
-// nearly doubles the WebAssembly download; only the http.Request and http.Response types
-// are used.
+// Package jsfetch is a transport.Doer (Doer's Do method) over the JavaScript fetch API, for
+// browsers, Node and workers. It exists so the page never links net/http's Transport
+// (http.Client), which nearly doubles the WebAssembly download; only the http.Request and
+// http.Response types are used.
 package jsfetch
 
 import (
@@ -47,7 +47,7 @@ const tooLargeName = "BodyTooLargeError"
 // uint8ArrayClass is the realm's Uint8Array, looked up once.
 var uint8ArrayClass = js.Global().Get("Uint8Array")
 
-// Do implements transport.Doer. The request's context aborts the fetch (the helper's
+// Do is a transport.Doer. The request's context aborts the fetch (the helper's
 // AbortController), including the reading of the body, and the error then wraps ctx.Err(), so
 // a per-attempt timeout is reported as context.DeadlineExceeded. The whole body is read before
 // Do returns; an answer larger than transport.MaxBodySize is refused with

@@ -201,7 +201,7 @@ func TestDoNetworkError(t *testing.T) {
 	}
 	url := v.Get("url").String()
 	v.Call("close")
-	c := &transport.Client{Doer: testDoer(t), MaxRetries: transport.NoRetries}
+	c := &transport.Client{Doer: testDoer(t).Do, MaxRetries: transport.NoRetries}
 	req, _ := http.NewRequest(http.MethodGet, url+"/echo", nil)
 	_, err = c.Do(req)
 	var ne *transport.NetworkError

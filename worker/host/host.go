@@ -67,7 +67,7 @@ func handler(doer jsfetch.Doer) http.Handler {
 	if err != nil {
 		return service.Unavailable(err)
 	}
-	h, err := service.NewFromEnv(cloudflare.Getenv, doer, store)
+	h, err := service.NewFromEnv(cloudflare.Getenv, doer.Do, store)
 	if err != nil {
 		return service.Unavailable(err)
 	}

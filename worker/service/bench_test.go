@@ -55,7 +55,7 @@ func BenchmarkGroupsHandler(b *testing.B) {
 	}
 	body.WriteString("]")
 	kv := &kvstore.Memory{}
-	h, err := New(cfg, cannedGroups{[]byte(body.String())}, kv)
+	h, err := New(cfg, cannedGroups{[]byte(body.String())}.Do, kv)
 	if err != nil {
 		b.Fatal(err)
 	}

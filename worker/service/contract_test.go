@@ -21,7 +21,7 @@ func TestFailureTable(t *testing.T) {
 			h := newHarness(t, options{})
 			if c.Timeout != 0 {
 				g := config.Config{Environment: "test", AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), Timeout: c.Timeout, ClientID: testClientID}
-				hd, err := service.New(service.Config{Globus: g, Keys: h.keys}, http.DefaultClient, h.kv)
+				hd, err := service.New(service.Config{Globus: g, Keys: h.keys}, http.DefaultClient.Do, h.kv)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -280,7 +280,7 @@ func faultHandler(t *testing.T, h *harness, kv kvstore.KV, keys *tokens.Keyring,
 		timeout = 10 * time.Second
 	}
 	g := config.Config{Environment: "test", AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), Timeout: timeout, ClientID: testClientID}
-	hd, err := service.New(service.Config{Globus: g, Keys: keys}, http.DefaultClient, kv)
+	hd, err := service.New(service.Config{Globus: g, Keys: keys}, http.DefaultClient.Do, kv)
 	if err != nil {
 		t.Fatal(err)
 	}

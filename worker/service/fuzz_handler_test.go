@@ -53,7 +53,7 @@ func newFuzzEnv(f *testing.F) *fuzzEnv {
 		f.Fatal(err)
 	}
 	g := config.Config{Environment: "test", AuthURL: e.fake.AuthURL(), GroupsURL: e.fake.GroupsURL(), Timeout: 10 * time.Second, ClientID: testClientID}
-	e.h, err = service.New(service.Config{Globus: g, Keys: keys}, http.DefaultClient, e.kv)
+	e.h, err = service.New(service.Config{Globus: g, Keys: keys}, http.DefaultClient.Do, e.kv)
 	if err != nil {
 		f.Fatal(err)
 	}

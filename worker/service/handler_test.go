@@ -34,7 +34,7 @@ func (k refusingKV) Delete(context.Context, string) error {
 }
 
 func refusingDoer(t *testing.T) transport.Doer {
-	return transport.DoerFunc(func(*http.Request) (*http.Response, error) {
+	return transport.Doer(func(*http.Request) (*http.Response, error) {
 		t.Error("unexpected outbound request")
 		return nil, errors.New("no")
 	})

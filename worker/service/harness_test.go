@@ -118,7 +118,7 @@ func (h *harness) handlerAt(loc string, keys *tokens.Keyring, origin string) *se
 	g := config.Config{Environment: "test", AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(),
 		Timeout: 10 * time.Second, ClientID: testClientID}
 	cfg := service.Config{Globus: g, ClientSecret: h.secret, Keys: keys, Origin: origin}
-	hd, err := service.New(cfg, http.DefaultClient, countingKV{h.cloud.Location(loc), &h.kvOps})
+	hd, err := service.New(cfg, http.DefaultClient.Do, countingKV{h.cloud.Location(loc), &h.kvOps})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestSessionMaxAge(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	hd := h.handler(h.keys)
 	g := config.Config{Environment: "test", AuthURL: h.fake.AuthURL(), GroupsURL: h.fake.GroupsURL(), Timeout: 10 * time.Second, ClientID: testClientID}
-	hd2, err := service.New(service.Config{Globus: g, Keys: h.keys, SessionMaxAge: maxAge}, http.DefaultClient, h.kv)
+	hd2, err := service.New(service.Config{Globus: g, Keys: h.keys, SessionMaxAge: maxAge}, http.DefaultClient.Do, h.kv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 
 func main() {
 	cfg, _ := config.FromEnv(func(string) string { return "" })
-	doer := transport.DoerFunc(func(*http.Request) (*http.Response, error) { return nil, nil })
+	doer := transport.Doer(func(*http.Request) (*http.Response, error) { return nil, nil })
 	a := app.New(cfg, doer, tokens.NewDocumentStorage(&tokens.MemoryBlob{}), "")
 	a.MyGroups(nil)
 	a.Logout(nil)
