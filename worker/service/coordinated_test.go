@@ -7,13 +7,11 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/globus-edge/globus-edge/globustest"
 	"github.com/globus-edge/globus-edge/internal/faultsuite"
-	"github.com/globus-edge/globus-edge/internal/parallel"
 	"github.com/globus-edge/globus-edge/internal/workerload"
 	"github.com/globus-edge/globus-edge/kvstore"
 	"github.com/globus-edge/globus-edge/worker/service"
@@ -31,30 +29,8 @@ func TestCoordinatedSingleRefreshOverTwoLocations(t *testing.T) {
 		t.Run(fmt.Sprintf("staleness=%v", staleness), func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, options{fake: globustest.Options{RotateRefreshTokens: true}, locations: []string{"a", "b"}, staleness: staleness, coordinated: true})
-			b := h.browser()
-			sid := b.login()
-			for _, loc := range []string{"a", "b"} { // each location has read the record
-				if r := b.getAt(loc, "/groups"); r.StatusCode != 200 {
-					t.Fatalf("%s: /groups = %d %s", loc, r.StatusCode, r.body)
-				}
-			}
-			h.fake.ExpireAccessTokens()
-			h.fake.ResetCounts()
-			h.cloud.ResetCounts()
-			h.co.ResetCounts()
-			var mu sync.Mutex
-			statuses := map[string]int{}
-			parallel.Run(20, func(i int) error {
-				loc := []string{"a", "b"}[i%2]
-				answer := loc + ": 200"
-				if err := getStatus(h.at[loc].URL, "/groups", sid, 200); err != nil {
-					answer = loc + ": " + err.Error()
-				}
-				mu.Lock()
-				statuses[answer]++
-				mu.Unlock()
-				return nil
-			})
+			r := raceExpired(t, h)
+			sid, statuses := r.sid, r.statuses
 			sum, by := h.opsSince()
 			t.Logf("answers %v; KV: %d reads, %d writes (%s); Durable Object calls %v", statuses, sum.Reads, sum.Writes, by, h.co.Counts())
 			if statuses["a: 200"] != 10 || statuses["b: 200"] != 10 {

@@ -33,34 +33,8 @@ func TestExpiredSessionOverTwoLocations(t *testing.T) {
 		t.Run(fmt.Sprintf("staleness=%v", staleness), func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, options{fake: globustest.Options{RotateRefreshTokens: true}, locations: []string{"a", "b"}, staleness: staleness})
-			b := h.browser()
-			sid := b.login()
-			for _, loc := range []string{"a", "b"} { // each location has read the record
-				if r := b.getAt(loc, "/groups"); r.StatusCode != 200 {
-					t.Fatalf("%s: /groups = %d %s", loc, r.StatusCode, r.body)
-				}
-			}
-			h.fake.ExpireAccessTokens()
-			issued := len(h.fake.IssuedTokens())
-			h.fake.ResetCounts()
-			h.cloud.ResetCounts()
-			var mu sync.Mutex
-			statuses := map[string]int{}
-			var slowest time.Duration
-			start := time.Now()
-			parallel.Run(20, func(i int) error {
-				loc := []string{"a", "b"}[i%2]
-				err := getStatus(h.at[loc].URL, "/groups", sid, 200)
-				mu.Lock()
-				defer mu.Unlock()
-				slowest = max(slowest, time.Since(start))
-				if err != nil {
-					statuses[loc+": "+err.Error()]++
-				} else {
-					statuses[loc+": 200"]++
-				}
-				return nil
-			})
+			r := raceExpired(t, h)
+			b, sid, statuses, slowest, issued := r.b, r.sid, r.statuses, r.slowest, r.issued
 			grants := h.fake.Count("grant:refresh_token")
 			refreshed := (len(h.fake.IssuedTokens()) - issued) / 2 // an access and a refresh token each
 			sum, by := h.opsSince()
@@ -82,6 +56,52 @@ func TestExpiredSessionOverTwoLocations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// race is what raceExpired saw.
+type race struct {
+	b        *browser
+	sid      string
+	statuses map[string]int // "a: 200", or the location and what went wrong
+	slowest  time.Duration
+	issued   int // tokens the fake had issued before the race
+}
+
+// raceExpired logs a browser in over h's locations a and b, has each location read (and
+// cache) the session record, expires the access token and sends 20 concurrent GET /groups,
+// ten per location, with the counts of the fake, KV and the coordinators reset just before.
+func raceExpired(t *testing.T, h *harness) race {
+	t.Helper()
+	r := race{b: h.browser(), statuses: map[string]int{}}
+	r.sid = r.b.login()
+	for _, loc := range []string{"a", "b"} {
+		if resp := r.b.getAt(loc, "/groups"); resp.StatusCode != 200 {
+			t.Fatalf("%s: /groups = %d %s", loc, resp.StatusCode, resp.body)
+		}
+	}
+	h.fake.ExpireAccessTokens()
+	r.issued = len(h.fake.IssuedTokens())
+	h.fake.ResetCounts()
+	h.cloud.ResetCounts()
+	if h.co != nil {
+		h.co.ResetCounts()
+	}
+	var mu sync.Mutex
+	start := time.Now()
+	parallel.Run(20, func(i int) error {
+		loc := []string{"a", "b"}[i%2]
+		err := getStatus(h.at[loc].URL, "/groups", r.sid, 200)
+		mu.Lock()
+		defer mu.Unlock()
+		r.slowest = max(r.slowest, time.Since(start))
+		if err != nil {
+			r.statuses[loc+": "+err.Error()]++
+		} else {
+			r.statuses[loc+": 200"]++
+		}
+		return nil
+	})
+	return r
 }
 
 // offsetClock is the real clock moved on by a settable offset: KV's write rule still passes
