@@ -116,21 +116,12 @@ func (b *bench) jsWorker() error {
 		n = 4
 	}
 	for _, conc := range []int{1, 4} {
-		load(js, "/groups", min(n, 8), conc) // warm-up
-		load(r.base, "/groups", min(n, 8), conc)
-		ol, orps, err := load(js, "/groups", n, conc)
-		if err != nil {
-			return err
-		}
-		bl, brps, err := load(r.base, "/groups", n, conc)
+		ol, bl, orps, brps, err := sideBySide(js, r.base, "/groups", n, conc, nil)
 		if err != nil {
 			return err
 		}
 		cond := fmt.Sprintf("miniflare 4.20260426.0 (one workerd), loopback, fake Globus, %d requests, concurrency %d; ours: js/example-worker (KV read, Go client on a pooled instance, one Groups call)", n, conc)
-		fig := fmt.Sprintf("JS-written worker GET /groups, concurrency %d", conc)
-		b.add(Row{Section: "jsworker", Figure: fig + ": p50 latency", Unit: "ms", Ours: percentile(ol, 50), Baseline: percentile(bl, 50), BaseName: base, Conditions: cond})
-		b.add(Row{Section: "jsworker", Figure: fig + ": p95 latency", Unit: "ms", Ours: percentile(ol, 95), Baseline: percentile(bl, 95), BaseName: base, Conditions: cond})
-		b.add(Row{Section: "jsworker", Figure: fig + ": throughput", Unit: "req/s", Ours: orps, Baseline: brps, BaseName: base, Conditions: cond})
+		b.addLoadRows("jsworker", fmt.Sprintf("JS-written worker GET /groups, concurrency %d", conc), base, cond, ol, bl, orps, brps)
 	}
 	return nil
 }

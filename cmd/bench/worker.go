@@ -164,6 +164,34 @@ func load(b *siteclient.Client, path string, n, conc int) ([]float64, float64, e
 	return lat, float64(n) / time.Since(start).Seconds(), firstErr
 }
 
+// sideBySide loads ours, then base, each with n requests to path at concurrency conc after a
+// short warm-up of both; mark, when not nil, runs before, between and after the two loads (the
+// worker's CPU readings). It returns the latencies (ms) and throughputs (req/s) of each.
+func sideBySide(ours, base *siteclient.Client, path string, n, conc int, mark func()) (ol, bl []float64, orps, brps float64, err error) {
+	if mark == nil {
+		mark = func() {}
+	}
+	load(ours, path, min(n, 8), conc) // warm-up
+	load(base, path, min(n, 8), conc)
+	mark()
+	if ol, orps, err = load(ours, path, n, conc); err != nil {
+		return
+	}
+	mark()
+	if bl, brps, err = load(base, path, n, conc); err != nil {
+		return
+	}
+	mark()
+	return
+}
+
+// addLoadRows adds fig's p50 and p95 latency and throughput rows: ours against the baseline.
+func (b *bench) addLoadRows(section, fig, baseName, cond string, ol, bl []float64, orps, brps float64) {
+	b.add(Row{Section: section, Figure: fig + ": p50 latency", Unit: "ms", Ours: percentile(ol, 50), Baseline: percentile(bl, 50), BaseName: baseName, Conditions: cond})
+	b.add(Row{Section: section, Figure: fig + ": p95 latency", Unit: "ms", Ours: percentile(ol, 95), Baseline: percentile(bl, 95), BaseName: baseName, Conditions: cond})
+	b.add(Row{Section: section, Figure: fig + ": throughput", Unit: "req/s", Ours: orps, Baseline: brps, BaseName: baseName, Conditions: cond})
+}
+
 func (b *bench) worker() error {
 	r, err := newWorkerRig()
 	if err != nil {
@@ -176,25 +204,19 @@ func (b *bench) worker() error {
 	}
 	for _, path := range []string{"/groups", "/healthz"} {
 		for _, conc := range []int{1, 4} {
-			load(r.ours, path, min(n, 8), conc) // warm-up
-			load(r.base, path, min(n, 8), conc)
-			c0, _ := treeCPU(r.svc.Pid())
-			ol, orps, err := load(r.ours, path, n, conc)
+			var cpu []time.Duration
+			ol, bl, orps, brps, err := sideBySide(r.ours, r.base, path, n, conc, func() {
+				c, _ := treeCPU(r.svc.Pid())
+				cpu = append(cpu, c)
+			})
 			if err != nil {
 				return err
 			}
-			c1, _ := treeCPU(r.svc.Pid())
-			bl, brps, err := load(r.base, path, n, conc)
-			if err != nil {
-				return err
-			}
-			c2, _ := treeCPU(r.svc.Pid())
+			c0, c1, c2 := cpu[0], cpu[1], cpu[2]
 			cond := fmt.Sprintf("miniflare 4.20260426.0 (one workerd), loopback, fake Globus, %d requests, concurrency %d", n, conc)
 			base := "hand-written JS worker, same work"
 			fig := fmt.Sprintf("GET %s, concurrency %d", path, conc)
-			b.add(Row{Section: "worker", Figure: fig + ": p50 latency", Unit: "ms", Ours: percentile(ol, 50), Baseline: percentile(bl, 50), BaseName: base, Conditions: cond})
-			b.add(Row{Section: "worker", Figure: fig + ": p95 latency", Unit: "ms", Ours: percentile(ol, 95), Baseline: percentile(bl, 95), BaseName: base, Conditions: cond})
-			b.add(Row{Section: "worker", Figure: fig + ": throughput", Unit: "req/s", Ours: orps, Baseline: brps, BaseName: base, Conditions: cond})
+			b.addLoadRows("worker", fig, base, cond, ol, bl, orps, brps)
 			if !b.quick {
 				// CPU of node + workerd over each run (10 ms resolution), per request.
 				b.add(Row{Section: "worker", Figure: fig + ": CPU per request (node + workerd)", Unit: "ms",

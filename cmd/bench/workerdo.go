@@ -20,21 +20,12 @@ func (b *bench) workerDurable(r *workerRig) error {
 	}
 	const base = "our worker in KV-only mode (no SESSIONS binding), same run"
 	for _, conc := range []int{1, 4} {
-		load(r.durable, "/groups", min(n, 8), conc) // warm-up
-		load(r.ours, "/groups", min(n, 8), conc)
-		dl, drps, err := load(r.durable, "/groups", n, conc)
-		if err != nil {
-			return err
-		}
-		kl, krps, err := load(r.ours, "/groups", n, conc)
+		dl, kl, drps, krps, err := sideBySide(r.durable, r.ours, "/groups", n, conc, nil)
 		if err != nil {
 			return err
 		}
 		cond := fmt.Sprintf("miniflare 4.20260426.0 (one workerd), loopback, fake Globus, %d requests, concurrency %d; one SessionCoordinator per session, local", n, conc)
-		fig := fmt.Sprintf("Durable Object mode, steady GET /groups, concurrency %d", conc)
-		b.add(Row{Section: "worker", Figure: fig + ": p50 latency", Unit: "ms", Ours: percentile(dl, 50), Baseline: percentile(kl, 50), BaseName: base, Conditions: cond})
-		b.add(Row{Section: "worker", Figure: fig + ": p95 latency", Unit: "ms", Ours: percentile(dl, 95), Baseline: percentile(kl, 95), BaseName: base, Conditions: cond})
-		b.add(Row{Section: "worker", Figure: fig + ": throughput", Unit: "req/s", Ours: drps, Baseline: krps, BaseName: base, Conditions: cond})
+		b.addLoadRows("worker", fmt.Sprintf("Durable Object mode, steady GET /groups, concurrency %d", conc), base, cond, dl, kl, drps, krps)
 	}
 	// Refreshes, one at a time, the two modes in turn (each expiry renews both sessions).
 	var dl, kl []float64
