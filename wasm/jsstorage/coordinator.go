@@ -14,8 +14,8 @@ import (
 )
 
 // Coordinators is a Durable Object namespace binding of SessionCoordinator (js/coordinator.js;
-// the worker's SESSIONS, a JS-written Worker's `coordinator: env.SESSIONS`) as
-// kvstore.Coordinators: one object per session, its id named after the session record's KV
+// the Go worker's SESSIONS) as kvstore.Coordinators (the JS package does not use it: its
+// coordinatedStorage wraps the storage object in JavaScript): one object per session, its id named after the session record's KV
 // key, its RPC methods called on a stub and awaited. Stubs are made per request (For), as
 // workerd ties them to the request that made them.
 type Coordinators struct {
